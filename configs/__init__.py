@@ -1,0 +1,1 @@
+"""Hydra configuration: YAML files in this folder and the schema in ``schema.py``."""

@@ -1,0 +1,89 @@
+"""The Hydra schema, derived from the frozen dataclasses in ``sim.params``.
+
+OmegaConf turns a frozen dataclass into a read-only config, which Hydra cannot merge
+scenario files and command-line overrides into. So the schema is a mutable mirror of each
+``sim.params`` class, generated here rather than written twice: same fields, same types
+(tuples become lists), same defaults. Hydra checks keys and types against it (struct mode);
+``sim.params.build`` then validates values into the frozen classes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING
+
+from sim.params import SimConfig, to_dict
+
+_MIRRORS: dict[type, type] = {}
+
+
+def mirror(cls: type) -> type:
+    """A mutable dataclass with the fields, types and defaults of frozen dataclass ``cls``."""
+    if cls in _MIRRORS:
+        return _MIRRORS[cls]
+    hints = typing.get_type_hints(cls)
+    fields = []
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            default = _default_factory(f.default)
+        elif f.default_factory is not dataclasses.MISSING:
+            default = _default_factory(f.default_factory())
+        else:
+            default = field(default=MISSING)
+        fields.append((f.name, _mirror_type(hints[f.name]), default))
+    _MIRRORS[cls] = dataclasses.make_dataclass(f"{cls.__name__}Schema", fields)
+    return _MIRRORS[cls]
+
+
+def _mirror_type(tp: Any) -> Any:
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if dataclasses.is_dataclass(tp):
+        return mirror(tp)
+    if origin is tuple:
+        return list[_mirror_type(args[0])]
+    if origin is dict:
+        return dict[args[0], _mirror_type(args[1])]
+    return tp
+
+
+def _default_factory(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return field(default_factory=lambda: mirror(type(value))(**_mirror_values(value)))
+    if isinstance(value, tuple | list | dict):
+        return field(default_factory=lambda: to_dict(value))
+    return field(default=value)
+
+
+def _mirror_values(value: Any) -> dict[str, Any]:
+    return {
+        f.name: (
+            mirror(type(v))(**_mirror_values(v))
+            if dataclasses.is_dataclass(v := getattr(value, f.name))
+            else to_dict(v)
+        )
+        for f in dataclasses.fields(value)
+    }
+
+
+@dataclass
+class OutputOptions:
+    """How ``run.py`` reports a run; not part of the model."""
+
+    progress_bar: bool = True
+    plots: bool = True
+
+
+RunConfig = dataclasses.make_dataclass(
+    "RunConfig",
+    [("output", OutputOptions, field(default_factory=OutputOptions))],
+    bases=(mirror(SimConfig),),
+)
+
+
+def register() -> None:
+    ConfigStore.instance().store(name="run_config_schema", node=RunConfig)

@@ -1,0 +1,302 @@
+"""Civilians: every person an agent, stored as columns and updated by vectorised rules.
+
+Each person has a state, a household, a home cell and a current cell, fear, hunger and a fear
+sensitivity. Households decide together: one draw per household per decision, applied to
+its members who are eligible. Nothing here draws from a global random state; every method
+takes the generator it uses.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import IntEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.geography import Geography
+from sim.params import CivilianParams, PopulationParams
+
+
+class CivilianState(IntEnum):
+    """Where a person is. The first four are inside the enclave."""
+
+    AT_HOME = 0
+    SHELTERING = 1
+    MOVING = 2
+    QUEUED = 3
+    IN_GOVERNMENT_AREA = 4
+    BUSSED_NORTH = 5
+    KILLED = 6
+
+
+class ExitRoute(IntEnum):
+    """How a person left the enclave (``NONE`` while inside it, or if killed inside it)."""
+
+    NONE = 0
+    CROSSING = 1
+    CAPTURE = 2
+    BUS = 3
+
+
+N_STATES = len(CivilianState)
+LAST_ENCLAVE_STATE = CivilianState.QUEUED
+NO_CROSSING = -1
+
+
+class Civilians:
+    """The columns of all civilians and the rules that change them."""
+
+    def __init__(
+        self,
+        geo: Geography,
+        population: PopulationParams,
+        params: CivilianParams,
+        rng: np.random.Generator,
+    ) -> None:
+        self.params = params
+        cells = np.flatnonzero(geo.people)
+        counts = geo.people[cells]
+        n = int(counts.sum())
+        self.n = n
+        self.home_cell = np.repeat(cells, counts).astype(np.int32)
+        self.cell = self.home_cell.copy()
+        self.home_district = geo.district[self.home_cell].astype(np.int32)
+        self.household = _households(counts, population.mean_household_size, rng)
+        self.n_households = int(self.household[-1]) + 1 if n else 0
+        self.state = np.zeros(n, dtype=np.int8)
+        self.exit_route = np.zeros(n, dtype=np.int8)
+        self.exit_step = np.full(n, -1, dtype=np.int32)
+        self.fear = np.zeros(n, dtype=np.float32)
+        self.hunger = np.full(n, params.initial_hunger, dtype=np.float32)
+        self.fear_sensitivity = rng.lognormal(0.0, params.fear_sensitivity_sigma, n).astype(
+            np.float32
+        )
+        self.target_crossing = np.full(n, NO_CROSSING, dtype=np.int16)
+        self.queue_ticket = np.full(n, np.inf, dtype=np.float64)
+        self.household_size = np.bincount(self.household, minlength=self.n_households)
+        self._fear_decay = np.float32(math.exp(-math.log(2) / params.fear_half_life_hours))
+
+    # ----------------------------------------------------------------- queries
+    def in_enclave(self) -> NDArray[np.bool_]:
+        return self.state <= LAST_ENCLAVE_STATE
+
+    def counts(self) -> NDArray[np.int64]:
+        """People per :class:`CivilianState`."""
+        return np.bincount(self.state, minlength=N_STATES)
+
+    def exits_by_route(self) -> NDArray[np.int64]:
+        """People per :class:`ExitRoute`; index ``NONE`` counts those who have not left."""
+        return np.bincount(self.exit_route, minlength=len(ExitRoute))
+
+    # ----------------------------------------------------------------- transitions
+    def leave_enclave(self, who: NDArray[np.intp], route: ExitRoute, step: int) -> None:
+        """Move people out of the enclave by ``route`` (to government areas or north)."""
+        bussed = route == ExitRoute.BUS
+        self.state[who] = CivilianState.BUSSED_NORTH if bussed else CivilianState.IN_GOVERNMENT_AREA
+        self.exit_route[who] = route
+        self.exit_step[who] = step
+        self.target_crossing[who] = NO_CROSSING
+        self.queue_ticket[who] = np.inf
+
+    def capture_cells(self, captured_cell: NDArray[np.bool_], step: int) -> int:
+        """Everyone inside the enclave standing on a captured cell is now in government areas."""
+        who = np.flatnonzero(self.in_enclave() & captured_cell[self.cell])
+        self.leave_enclave(who, ExitRoute.CAPTURE, step)
+        return int(who.size)
+
+    def shelling_casualties(
+        self,
+        strikes_at_person: NDArray[np.int32],
+        lethality_per_strike: float,
+        shelter_protection: float,
+        rng: np.random.Generator,
+        step: int,
+    ) -> int:
+        """Kill people in struck cells: each strike kills each person with the lethality."""
+        who = np.flatnonzero((strikes_at_person > 0) & self.in_enclave())
+        if who.size == 0:
+            return 0
+        lethality = np.where(
+            self.state[who] == CivilianState.SHELTERING,
+            lethality_per_strike * (1.0 - shelter_protection),
+            lethality_per_strike,
+        )
+        p_killed = 1.0 - (1.0 - lethality) ** strikes_at_person[who]
+        dead = who[rng.random(who.size) < p_killed]
+        self.state[dead] = CivilianState.KILLED
+        self.exit_step[dead] = step
+        self.target_crossing[dead] = NO_CROSSING
+        self.queue_ticket[dead] = np.inf
+        return int(dead.size)
+
+    # ----------------------------------------------------------------- perceive
+    def perceive(
+        self, strikes_at_person: NDArray[np.int32], district_strikes_per_km2: NDArray[np.float64]
+    ) -> None:
+        """Fear decays and grows with harm seen this hour; hunger rises."""
+        p = self.params
+        self.fear *= self._fear_decay
+        if district_strikes_per_km2.any():
+            harm = p.fear_per_strike_in_cell * strikes_at_person.astype(np.float32)
+            harm += (p.fear_per_strike_per_km2_in_district * district_strikes_per_km2).astype(
+                np.float32
+            )[self.home_district]
+            self.fear += self.fear_sensitivity * harm
+        self.hunger += np.float32(p.hunger_rise_per_day / 24.0)
+        np.minimum(self.hunger, 1.0, out=self.hunger)
+
+    def feed(self, district: int, people: int, rng: np.random.Generator) -> int:
+        """An aid convoy lowers the hunger of up to ``people`` random people of a district."""
+        eligible = np.flatnonzero(self.in_enclave() & (self.home_district == district))
+        fed = rng.choice(eligible, size=min(people, eligible.size), replace=False)
+        self.hunger[fed] = np.maximum(self.hunger[fed] - self.params.convoy_hunger_relief, 0.0)
+        return int(fed.size)
+
+    # ----------------------------------------------------------------- decide
+    def household_means(self, values: NDArray[np.float32], mask: NDArray[np.bool_]) -> NDArray:
+        """Mean of ``values`` over each household's members in ``mask`` (0 where none)."""
+        total = np.bincount(self.household, weights=values * mask, minlength=self.n_households)
+        size = np.bincount(self.household, weights=mask, minlength=self.n_households)
+        return np.divide(total, size, out=np.zeros_like(total), where=size > 0)
+
+    def decide_and_apply(
+        self,
+        coercion_at_person: NDArray[np.float64],
+        open_crossings: NDArray[np.intp],
+        crossing_distance_m: NDArray[np.float64],
+        rng: np.random.Generator,
+    ) -> int:
+        """Households choose to shelter, return home or set out; then the choices apply.
+
+        ``crossing_distance_m`` holds one distance field (per cell) for each crossing id in
+        ``open_crossings``; people set out for the nearest. Returns how many set out.
+        """
+        p = self.params
+        home = self.state == CivilianState.AT_HOME
+        sheltering = self.state == CivilianState.SHELTERING
+        settled = home | sheltering
+        hh_fear = self.household_means(self.fear, settled)
+        hh_hunger = self.household_means(self.hunger, settled)
+        u_shelter = rng.random(self.n_households)
+        u_leave = rng.random(self.n_households)
+
+        go_shelter = (hh_fear > p.shelter_fear_threshold) & (
+            u_shelter < -np.expm1(-p.shelter_hazard_per_hour)
+        )
+        go_home = (hh_fear < p.return_home_fear_threshold) & (
+            u_shelter < -np.expm1(-p.return_home_hazard_per_hour)
+        )
+        to_shelter = home & go_shelter[self.household]
+        to_home = sheltering & go_home[self.household]
+
+        set_out = np.zeros(0, dtype=np.intp)
+        target = np.zeros(0, dtype=np.intp)
+        if open_crossings.size and p.leave_hazard_per_hour > 0:
+            candidates = np.flatnonzero(settled)
+            dist = crossing_distance_m[:, self.cell[candidates]]
+            reachable = np.isfinite(dist).any(axis=0)
+            candidates = candidates[reachable]
+            hh = self.household[candidates]
+            fear = hh_fear[hh]
+            hazard = (
+                p.leave_hazard_per_hour
+                * fear
+                / (fear + p.fear_half_saturation)
+                * (1.0 + p.hunger_weight * hh_hunger[hh])
+                * (1.0 - coercion_at_person[candidates])
+            )
+            leaves = u_leave[hh] < -np.expm1(-hazard)
+            set_out = candidates[leaves]
+            target = open_crossings[np.argmin(dist[:, reachable][:, leaves], axis=0)]
+
+        # Apply all choices together (decide first, commit second).
+        self.state[to_shelter] = CivilianState.SHELTERING
+        self.state[to_home] = CivilianState.AT_HOME
+        self.state[set_out] = CivilianState.MOVING
+        self.target_crossing[set_out] = target
+        return int(set_out.size)
+
+    # ----------------------------------------------------------------- move
+    def move(
+        self,
+        crossing: int,
+        distance_m: NDArray[np.float64],
+        next_cell: NDArray[np.int32],
+        geo: Geography,
+        rng: np.random.Generator,
+        step: int,
+    ) -> int:
+        """People heading for ``crossing`` walk along its field; arrivals join its queue.
+
+        People whose way is cut (no finite distance any more) go back home. Returns arrivals.
+        """
+        who = np.flatnonzero(
+            (self.state == CivilianState.MOVING) & (self.target_crossing == crossing)
+        )
+        if who.size == 0:
+            return 0
+        cut = ~np.isfinite(distance_m[self.cell[who]])
+        self._return_home(who[cut])
+        who = who[~cut]
+        budget = np.full(who.size, self.params.walking_speed_m_per_hour)
+        cell = self.cell[who]
+        walking = np.ones(who.size, dtype=bool)
+        while walking.any():
+            nxt = next_cell[cell]
+            at_goal = distance_m[cell] == 0.0
+            diagonal = (nxt // geo.n_cols != cell // geo.n_cols) & (
+                nxt % geo.n_cols != cell % geo.n_cols
+            )
+            step_m = np.where(diagonal, geo.cell_size_m * math.sqrt(2.0), geo.cell_size_m)
+            walking &= ~at_goal & (budget >= step_m)
+            cell = np.where(walking, nxt, cell)
+            budget -= np.where(walking, step_m, 0.0)
+        self.cell[who] = cell
+        arrived = who[distance_m[cell] == 0.0]
+        self.state[arrived] = CivilianState.QUEUED
+        # Arrival order, with a household-level tie-break so families queue together.
+        households, member_of = np.unique(self.household[arrived], return_inverse=True)
+        self.queue_ticket[arrived] = step + rng.random(households.size)[member_of]
+        return int(arrived.size)
+
+    def _return_home(self, who: NDArray[np.intp]) -> None:
+        self.state[who] = CivilianState.AT_HOME
+        self.cell[who] = self.home_cell[who]
+        self.target_crossing[who] = NO_CROSSING
+        self.queue_ticket[who] = np.inf
+
+    def queued_at(self, crossing: int) -> NDArray[np.intp]:
+        return np.flatnonzero(
+            (self.state == CivilianState.QUEUED) & (self.target_crossing == crossing)
+        )
+
+    def pass_crossing(self, crossing: int, throughput: int, step: int) -> int:
+        """The first ``throughput`` people in the queue cross into government areas."""
+        if throughput <= 0:
+            return 0
+        queued = self.queued_at(crossing)
+        if queued.size > throughput:
+            order = np.argpartition(self.queue_ticket[queued], throughput - 1)[:throughput]
+            queued = queued[order]
+        self.leave_enclave(queued, ExitRoute.CROSSING, step)
+        return int(queued.size)
+
+
+def _households(
+    people_per_cell: NDArray[np.int64], mean_size: float, rng: np.random.Generator
+) -> NDArray[np.int32]:
+    """Household id of each person (people sorted by cell); households never span cells.
+
+    Sizes are 1 + Poisson(mean_size - 1), cut short at the end of a cell.
+    """
+    n = int(people_per_cell.sum())
+    if n == 0:
+        return np.zeros(0, dtype=np.int32)
+    sizes = 1 + rng.poisson(mean_size - 1.0, size=n)
+    ends = np.cumsum(sizes)
+    starts = np.zeros(n, dtype=bool)
+    starts[0] = True
+    starts[ends[ends < n]] = True
+    starts[np.cumsum(people_per_cell)[:-1]] = True
+    return (np.cumsum(starts) - 1).astype(np.int32)

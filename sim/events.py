@@ -1,0 +1,56 @@
+"""The scenario's dated events, expanded once into per-hour flags and lists."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.params import ConvoyParams, NoteParams, TimelineParams
+
+
+@dataclass(frozen=True, eq=False)
+class Schedule:
+    """What the timeline says for each hourly step."""
+
+    bombardment: NDArray[np.bool_]
+    ground_offensive: NDArray[np.bool_]
+    crossing_open: NDArray[np.bool_]
+    """Steps x crossings: open during a humanitarian pause naming the crossing."""
+    pause: NDArray[np.bool_]
+    """A humanitarian pause is in force (shelling eases)."""
+    convoys: dict[int, list[ConvoyParams]]
+    notes: dict[int, list[NoteParams]]
+
+    @classmethod
+    def build(
+        cls, timeline: TimelineParams, crossing_names: tuple[str, ...], n_steps: int
+    ) -> Schedule:
+        step = np.arange(n_steps)
+        day, hour = step // 24, step % 24
+        crossing_open = np.zeros((n_steps, len(crossing_names)), dtype=bool)
+        pause = np.zeros(n_steps, dtype=bool)
+        for p in timeline.pauses:
+            now = (day >= p.start_day) & (day < p.end_day)
+            now &= (hour >= p.open_hour) & (hour < p.close_hour)
+            pause |= now
+            for name in p.crossings:
+                crossing_open[:, crossing_names.index(name)] |= now
+        convoys: dict[int, list[ConvoyParams]] = defaultdict(list)
+        for c in timeline.convoys:
+            if c.day * 24 + c.hour < n_steps:
+                convoys[c.day * 24 + c.hour].append(c)
+        notes: dict[int, list[NoteParams]] = defaultdict(list)
+        for n in timeline.notes:
+            if n.day * 24 < n_steps:
+                notes[n.day * 24].append(n)
+        return cls(
+            bombardment=day >= timeline.bombardment_start_day,
+            ground_offensive=day >= timeline.ground_offensive_start_day,
+            crossing_open=crossing_open,
+            pause=pause,
+            convoys=dict(convoys),
+            notes=dict(notes),
+        )

@@ -1,0 +1,66 @@
+"""Rebel factions: Mesa agents with fighters, cohesion and morale.
+
+A faction's fighters man its front line evenly, so its defence per front cell is
+``fighters / front cells x cohesion``: a divided faction (low cohesion) fights worse and
+deserts faster, so its cells fall sooner.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.params import FactionDynamicsParams, FactionParams
+
+
+class Faction(mesa.Agent):
+    """One rebel faction and the cells it holds (controller code ``code``)."""
+
+    def __init__(self, model: mesa.Model, key: str, code: int, params: FactionParams) -> None:
+        super().__init__(model)
+        self.key = key
+        self.name = params.name
+        self.code = code
+        self.fighters = params.fighters
+        self.cohesion = params.cohesion
+        self.morale = params.morale_initial
+        self.civilian_exit_coercion = params.civilian_exit_coercion
+        self.initial_cells = 0
+        self.cells = 0
+        self.defeated = False
+
+    def defence_per_front_cell(self, front_cells: int) -> float:
+        """Effective fighters on each of the faction's front cells."""
+        return self.fighters / max(front_cells, 1) * self.cohesion
+
+    def update(
+        self,
+        cells_lost: int,
+        isolated: bool,
+        dynamics: FactionDynamicsParams,
+        rng: np.random.Generator,
+    ) -> tuple[int, int]:
+        """Losses, desertion and morale for one hour; returns (killed, deserted) fighters."""
+        killed = min(
+            self.fighters, int(rng.poisson(cells_lost * dynamics.fighters_lost_per_cell_captured))
+        )
+        self.fighters -= killed
+        p_desert = (
+            dynamics.desertion_per_day_at_zero_cohesion
+            / 24.0
+            * (1.0 - self.cohesion)
+            * (1.0 - self.morale)
+        )
+        deserted = int(rng.binomial(self.fighters, p_desert))
+        self.fighters -= deserted
+        if self.initial_cells:
+            share_lost_percent = 100.0 * cells_lost / self.initial_cells
+            self.morale -= dynamics.morale_loss_per_percent_territory_lost * share_lost_percent
+        if isolated:
+            self.morale -= dynamics.isolation_morale_loss_per_day / 24.0
+        self.morale = min(max(self.morale, 0.0), 1.0)
+        return killed, deserted
+
+    def will_surrender(self, dynamics: FactionDynamicsParams) -> bool:
+        """An isolated pocket held by this faction gives up when morale is below threshold."""
+        return self.morale < dynamics.surrender_morale_threshold

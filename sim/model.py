@@ -1,0 +1,360 @@
+"""The siege model: orchestrates geography, government, factions and civilians hour by hour."""
+
+from __future__ import annotations
+
+import logging
+
+import mesa
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from sim.civilians import Civilians, CivilianState, ExitRoute
+from sim.events import Schedule
+from sim.factions import Faction
+from sim.geography import GOVERNMENT, Geography, build_ghouta
+from sim.government import GovernmentForces
+from sim.params import ConfigError, SimConfig, check_names
+from sim.recorder import EventLog, Recorder, StepRecord
+from sim.rng import make_streams
+from sim.tables import load_ghouta
+from sim.territory import Territory
+
+log = logging.getLogger(__name__)
+
+
+class InvariantError(AssertionError):
+    """The model broke one of its own accounting rules (a bug, never bad input)."""
+
+
+class SiegeModel(mesa.Model):
+    """Siege and evacuation of an enclave, one step per hour.
+
+    Each step runs these phases in order; each reads the state the previous one left, and
+    within a phase everyone decides before any decision is applied:
+
+    1. Events: the timeline's flags for this hour (bombardment, offensive, pauses that open
+       crossings); aid convoys feed people; notes are logged.
+    2. Government: shelling units choose their strikes, then casualties apply; assault
+       groups' pressure decides which front cells fall, then all captures apply (people on
+       captured cells are now in government areas; fragments cut off below
+       ``min_pocket_cells`` fall with them); assault groups move up.
+    3. Factions: fighters lost, desertion and morale; once the enclave has split, a faction
+       whose morale broke surrenders its cells in every pocket (all decide, then all apply).
+    4. Civilians: perceive (fear from this hour's strikes, hunger), decide by household
+       (shelter, return home, set out for an open crossing), walk towards their crossing,
+       pass open crossings in queue order at the crossing's throughput.
+    5. Record the hour's numbers; check that every person is in exactly one state.
+    """
+
+    def __init__(self, config: SimConfig, geography: Geography | None = None) -> None:
+        streams = make_streams(config.seed)
+        super().__init__(rng=streams.mesa)
+        self.config = config
+        self.streams = streams
+        if geography is None:
+            data = load_ghouta()
+            check_names(
+                config,
+                towns={t.name for t in data.towns},
+                places={p.name for p in data.places},
+                factions=set(data.factions) - {"Government forces"},
+            )
+            geography = build_ghouta(config, data)
+        else:
+            check_names(
+                config,
+                towns=set(geography.town_xy_m),
+                places=set(geography.place_xy_m),
+                factions={f.name for f in config.factions.values()},
+            )
+            if geography.faction_keys != tuple(config.factions):
+                raise ConfigError(
+                    f"factions: the map's factions {geography.faction_keys} differ from the "
+                    f"configured {tuple(config.factions)}"
+                )
+        geo = geography
+        self.geo = geo
+        self.start = pd.Timestamp(config.start_date)
+        self.territory = Territory(geo, config.faction_dynamics.min_pocket_cells)
+        self.town_cell = {
+            name: geo.nearest_cell(x, y, geo.enclave) for name, (x, y) in geo.town_xy_m.items()
+        }
+        self.factions = [
+            Faction(self, key, k + 1, config.factions[key])
+            for k, key in enumerate(geo.faction_keys)
+        ]
+        for faction in self.factions:
+            faction.initial_cells = faction.cells = self.territory.cells_of(faction.code)
+        self.government = GovernmentForces(
+            self, config.government, geo, self.territory, self.town_cell
+        )
+        self.civilians = Civilians(geo, config.population, config.civilians, streams.population)
+        self.crossing_names = tuple(c.name for c in config.crossings)
+        self._crossing_sources = [
+            geo.cells_within(*geo.place_xy_m[c.place], c.access_radius_m) for c in config.crossings
+        ]
+        self._crossing_fields: list[tuple[int, NDArray, NDArray] | None] = [None] * len(
+            config.crossings
+        )
+        self.schedule = Schedule.build(config.timeline, self.crossing_names, config.n_steps)
+        self.recorder = Recorder(
+            config.n_steps, geo.faction_keys, self.crossing_names, geo.district_names, self.start
+        )
+        self.events = EventLog(self.start)
+        self._district_area_km2 = (
+            np.bincount(geo.district[geo.enclave], minlength=len(geo.district_names))
+            * geo.cell_area_km2
+        )
+        self._coercion_by_code = np.array(
+            [0.0] + [f.civilian_exit_coercion for f in self.factions], dtype=np.float64
+        )
+        self._district_names = geo.district_names
+        self._crossed = np.zeros(len(config.crossings), dtype=np.int64)
+        self._cells_lost = np.zeros(len(self.factions) + 1, dtype=np.int64)
+        self.hour_strikes = np.zeros(geo.n_cells, dtype=np.int32)
+        log.info(
+            "model ready: %d civilians in %d households, %d factions, %d cells",
+            self.civilians.n,
+            self.civilians.n_households,
+            len(self.factions),
+            geo.n_cells,
+        )
+
+    # ================================================================= the step
+    @property
+    def step_index(self) -> int:
+        """The hour being simulated (0-based); ``self.steps`` counts steps begun (Mesa)."""
+        return self.steps - 1
+
+    def step(self) -> None:
+        t = self.step_index
+        if t >= self.config.n_steps:
+            self.running = False
+            return
+        self._phase_events(t)
+        strikes_at_person = self._phase_government(t)
+        self._phase_factions(t)
+        self._phase_civilians(t, strikes_at_person)
+        self._phase_record(t)
+        if t + 1 >= self.config.n_steps:
+            self.running = False
+
+    def run(self) -> None:
+        """Run every remaining step."""
+        while self.running:
+            self.step()
+
+    # ----------------------------------------------------------------- 1 events
+    def _phase_events(self, t: int) -> None:
+        schedule = self.schedule
+        for k, name in enumerate(self.crossing_names):
+            was_open = t > 0 and schedule.crossing_open[t - 1, k]
+            if schedule.crossing_open[t, k] != was_open:
+                kind = "crossing_opened" if schedule.crossing_open[t, k] else "crossing_closed"
+                self.events.add(t, kind, "government", name)
+        for note in schedule.notes.get(t, []):
+            self.events.add(t, note.kind, "", "", note.detail)
+        if schedule.bombardment[t] and (t == 0 or not schedule.bombardment[t - 1]):
+            self.events.add(t, "bombardment_begins", "government")
+        if schedule.ground_offensive[t] and (t == 0 or not schedule.ground_offensive[t - 1]):
+            self.events.add(t, "ground_offensive_begins", "government")
+        for convoy in schedule.convoys.get(t, []):
+            district = self._district_names.index(convoy.town)
+            fed = self.civilians.feed(district, convoy.people_fed, self.streams.logistics)
+            detail = f"{convoy.trucks} trucks; food for {convoy.people_fed}; fed {fed}"
+            self.events.add(t, "aid_convoy", "UN/ICRC", convoy.town, detail)
+
+    # ----------------------------------------------------------------- 2 government
+    def _phase_government(self, t: int) -> NDArray[np.int32]:
+        gp = self.config.government
+        intensity = float(self.schedule.bombardment[t])
+        if self.schedule.pause[t]:
+            intensity *= gp.pause_shelling_multiplier
+        strikes = self.government.shell(intensity, self.streams.shelling)
+        self.hour_strikes = strikes
+        strikes_at_person = strikes[self.civilians.cell]
+        self.civilians.shelling_casualties(
+            strikes_at_person,
+            gp.lethality_per_strike,
+            gp.shelter_protection,
+            self.streams.shelling,
+            t,
+        )
+        self._cells_lost[:] = 0
+        if self.schedule.ground_offensive[t]:
+            defence = np.zeros(len(self.factions) + 1)
+            front = self.territory.front()
+            front_by_code = np.bincount(
+                self.territory.controller[front], minlength=len(self.factions) + 1
+            )
+            for f in self.factions:
+                defence[f.code] = f.defence_per_front_cell(int(front_by_code[f.code]))
+            captured = self.government.decide_captures(defence, self.streams.ground)
+            self._hand_over(captured, t)
+            self.government.advance_units()
+        return strikes_at_person
+
+    def _hand_over(self, cells: NDArray[np.intp], t: int) -> None:
+        """Apply a change of control: territory, the people on it, towns lost, pocket splits."""
+        before_all = self.territory.controller.copy()
+        pockets_before = self.territory.n_pockets
+        cells = self.territory.capture(cells)
+        if cells.size == 0:
+            return
+        before = before_all[cells]
+        self._cells_lost += np.bincount(before, minlength=len(self._cells_lost))
+        captured = np.zeros(self.geo.n_cells, dtype=bool)
+        captured[cells] = True
+        self.civilians.capture_cells(captured, t)
+        for town, cell in self.town_cell.items():
+            if captured[cell]:
+                holder = self.factions[before[np.flatnonzero(cells == cell)[0]] - 1].name
+                self.events.add(t, "town_captured", "government", town, f"from {holder}")
+        if self.territory.n_pockets > pockets_before and pockets_before > 0:
+            labels = self.territory.pocket_labels()
+            pockets = [np.flatnonzero(labels == k) for k in range(1, self.territory.n_pockets + 1)]
+            names = [f"{self._pocket_place(p)} ({p.size} cells)" for p in pockets]
+            detail = f"{pockets_before} -> {self.territory.n_pockets} pockets: " + ", ".join(names)
+            self.events.add(t, "pocket_split", "government", "", detail)
+
+    # ----------------------------------------------------------------- 3 factions
+    def _phase_factions(self, t: int) -> None:
+        dyn = self.config.faction_dynamics
+        territory = self.territory
+        isolated = territory.n_pockets > 1
+        for f in self.factions:
+            f.update(
+                int(self._cells_lost[f.code]), isolated and f.cells > 0, dyn, self.streams.factions
+            )
+        # Pockets: every faction in every isolated pocket decides, then all hand-overs apply.
+        labels = territory.pocket_labels()
+        fallen: list[NDArray[np.intp]] = []
+        if isolated:
+            for pocket in range(1, territory.n_pockets + 1):
+                cells = np.flatnonzero(labels == pocket)
+                place = self._pocket_place(cells)
+                for f in self.factions:
+                    own = cells[territory.controller[cells] == f.code]
+                    if own.size == 0 or not f.will_surrender(dyn):
+                        continue
+                    surrendered = round(f.fighters * own.size / max(f.cells, own.size))
+                    f.fighters -= surrendered
+                    detail = f"{own.size} cells; {surrendered} fighters; morale {f.morale:.2f}"
+                    self.events.add(t, "surrender", f.name, place, detail)
+                    fallen.append(own)
+        if fallen:
+            self._hand_over(np.concatenate(fallen), t)
+        for f in self.factions:
+            f.cells = territory.cells_of(f.code)
+            if f.cells == 0 and not f.defeated:
+                f.defeated = True
+                self.events.add(t, "faction_defeated", f.name, "", f"{f.fighters} fighters left")
+
+    def _pocket_place(self, cells: NDArray[np.intp]) -> str:
+        """The pocket's most populous district, to name it in events."""
+        weights = self.geo.people[cells]
+        districts = self.geo.district[cells]
+        if weights.sum() == 0:
+            return self._district_names[int(np.bincount(districts).argmax())]
+        return self._district_names[int(np.bincount(districts, weights=weights).argmax())]
+
+    # ----------------------------------------------------------------- 4 civilians
+    def crossing_field(self, k: int) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
+        """Distance field of crossing ``k``, recomputed only after territory changed."""
+        cached = self._crossing_fields[k]
+        if cached is None or cached[0] != self.territory.version:
+            dist, nxt = self.territory.distance_field(self._crossing_sources[k])
+            cached = (self.territory.version, dist, nxt)
+            self._crossing_fields[k] = cached
+        return cached[1], cached[2]
+
+    def _phase_civilians(self, t: int, strikes_at_person: NDArray[np.int32]) -> None:
+        civ = self.civilians
+        geo = self.geo
+        struck = np.flatnonzero(self.hour_strikes)
+        district_strikes = np.bincount(
+            geo.district[struck],
+            weights=self.hour_strikes[struck],
+            minlength=len(self._district_names),
+        ).astype(np.float64)  # bincount of nothing is int64 even with weights
+        density = np.divide(
+            district_strikes,
+            self._district_area_km2,
+            out=np.zeros_like(district_strikes),
+            where=self._district_area_km2 > 0,
+        )
+        civ.perceive(strikes_at_person, density)
+
+        open_now = np.flatnonzero(self.schedule.crossing_open[t])
+        if open_now.size:
+            fields = np.stack([self.crossing_field(int(k))[0] for k in open_now])
+        else:
+            fields = np.zeros((0, geo.n_cells))
+        coercion = self._coercion_by_code[self.territory.controller[civ.cell]]
+        civ.decide_and_apply(coercion, open_now, fields, self.streams.civilians)
+        self._crossed[:] = 0
+        for k in range(len(self.crossing_names)):
+            dist, nxt = self.crossing_field(k) if self._anyone_heading_to(k) else (None, None)
+            if dist is not None:
+                civ.move(k, dist, nxt, geo, self.streams.civilians, t)
+            if self.schedule.crossing_open[t, k]:
+                self._crossed[k] = civ.pass_crossing(
+                    k, self.config.crossings[k].throughput_per_hour, t
+                )
+
+    def _anyone_heading_to(self, k: int) -> bool:
+        return bool(
+            np.any(
+                (self.civilians.state == CivilianState.MOVING)
+                & (self.civilians.target_crossing == k)
+            )
+        )
+
+    # ----------------------------------------------------------------- 5 record
+    def _phase_record(self, t: int) -> None:
+        civ = self.civilians
+        counts = civ.counts()
+        if self.config.check_invariants:
+            self.check_invariants(counts)
+        inside = civ.in_enclave()
+        queue = np.array([civ.queued_at(k).size for k in range(len(self.crossing_names))])
+        self.recorder.record(
+            t,
+            StepRecord(
+                state_counts=counts,
+                exits_by_route=civ.exits_by_route(),
+                strikes=int(self.hour_strikes.sum()),
+                rebel_cells=int(np.count_nonzero(self.territory.rebel())),
+                pockets=self.territory.n_pockets,
+                faction_cells=np.array([f.cells for f in self.factions]),
+                fighters=np.array([f.fighters for f in self.factions]),
+                cohesion=np.array([f.cohesion for f in self.factions]),
+                morale=np.array([f.morale for f in self.factions]),
+                queue=queue,
+                crossing_open=self.schedule.crossing_open[t],
+                crossed=self._crossed.copy(),
+                district_remaining=np.bincount(
+                    civ.home_district[inside], minlength=len(self._district_names)
+                ),
+            ),
+        )
+
+    def check_invariants(self, counts: NDArray[np.int64]) -> None:
+        """Every person is in exactly one state, and each state agrees with the map."""
+        civ = self.civilians
+        if counts.size != len(CivilianState) or counts.sum() != civ.n:
+            raise InvariantError(f"state counts {counts.tolist()} do not sum to {civ.n} people")
+        inside = civ.in_enclave()
+        if not self.territory.rebel()[civ.cell[inside]].all():
+            raise InvariantError("someone inside the enclave stands on a government-held cell")
+        left = (civ.state == CivilianState.IN_GOVERNMENT_AREA) | (
+            civ.state == CivilianState.BUSSED_NORTH
+        )
+        if not np.array_equal(left, civ.exit_route != ExitRoute.NONE):
+            raise InvariantError("exit routes disagree with states")
+        for f in self.factions:
+            if f.fighters < 0:
+                raise InvariantError(f"{f.name} has {f.fighters} fighters")
+        if self.territory.controller[self.geo.controller == GOVERNMENT].any():
+            raise InvariantError("a government-held cell went back to a faction")

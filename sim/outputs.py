@@ -1,0 +1,132 @@
+"""Writing a run's folder: tables, events, config, summary. Every file is written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.model import SiegeModel
+from sim.params import to_dict
+from sim.recorder import SCHEMA_VERSION
+
+REPORT_DAYS = (43,)
+"""Days whose totals go into the summary (43 = 2 Apr 2018, an OCHA calibration date)."""
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write`` on a temporary file beside ``path``, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:
+    atomic_write(path, lambda p: frame.to_csv(p, index=False))
+
+
+def totals_at(ts: pd.DataFrame, step: int) -> dict[str, int]:
+    row = ts.iloc[min(step, len(ts) - 1)]
+    keys = (
+        "remaining",
+        "left_enclave_cum",
+        "left_via_crossing_cum",
+        "left_by_capture_cum",
+        "bussed_north_cum",
+        "killed_cum",
+    )
+    return {key: int(row[key]) for key in keys}
+
+
+def summarise(model: SiegeModel) -> dict[str, Any]:
+    """Totals, key days and each faction's end: the numbers a reader wants first."""
+    ts = model.recorder.timeseries()
+    events = model.events.table()
+    n = model.civilians.n
+    left = ts["left_enclave_cum"].to_numpy()
+    day_share_left = {}
+    for share in (0.25, 0.5, 0.75):
+        hit = (left >= share * n).nonzero()[0]
+        day_share_left[f"{int(share * 100)}%"] = float(hit[0] / 24) if hit.size else None
+
+    def first_day(kind: str, actor: str | None = None) -> int | None:
+        rows = events[(events["kind"] == kind) & ((actor is None) | (events["actor"] == actor))]
+        return int(rows["day"].iloc[0]) if len(rows) else None
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "scenario": model.config.scenario_name,
+        "seed": model.config.seed,
+        "people": n,
+        "households": model.civilians.n_households,
+        "days": model.config.days,
+        "final": totals_at(ts, len(ts) - 1),
+        **{f"day_{d}": totals_at(ts, d * 24 + 23) for d in REPORT_DAYS if d < model.config.days},
+        "day_share_left": day_share_left,
+        "day_first_pocket_split": first_day("pocket_split"),
+        "day_faction_defeated": {
+            f.key: first_day("faction_defeated", f.name) for f in model.factions
+        },
+        "day_surrender": {f.key: first_day("surrender", f.name) for f in model.factions},
+        "fighters_final": {f.key: f.fighters for f in model.factions},
+    }
+
+
+def write_run(model: SiegeModel, out_dir: Path, plots: bool = True) -> dict[str, Any]:
+    """Write every output of a finished run into ``out_dir``; returns the summary."""
+    out_dir = Path(out_dir)
+    summary = summarise(model)
+    atomic_write_text(
+        out_dir / "config.yaml", yaml.safe_dump(to_dict(model.config), sort_keys=False)
+    )
+    atomic_write_csv(out_dir / "timeseries.csv", model.recorder.timeseries())
+    atomic_write_csv(out_dir / "districts.csv", model.recorder.districts())
+    atomic_write_csv(out_dir / "events.csv", model.events.table())
+    if plots:
+        from sim.plots import plot_evacuation_curves
+
+        atomic_write(
+            out_dir / "evacuation_curves.png",
+            lambda p: plot_evacuation_curves(
+                model.recorder.timeseries(), p, model.config.scenario_name
+            ),
+        )
+    # summary.json last: its presence marks a complete run folder.
+    atomic_write_text(out_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def summary_text(summary: dict[str, Any]) -> str:
+    """A few lines for the terminal."""
+    f = summary["final"]
+    lines = [
+        f"scenario {summary['scenario']} seed {summary['seed']}: "
+        f"{summary['people']:,} people, {summary['days']} days",
+        f"  left via crossings {f['left_via_crossing_cum']:,}; "
+        f"by capture {f['left_by_capture_cum']:,}; "
+        f"bussed north {f['bussed_north_cum']:,}; killed {f['killed_cum']:,}; "
+        f"still inside {f['remaining']:,}",
+    ]
+    for key, value in summary.items():
+        if key.startswith("day_") and isinstance(value, dict) and "remaining" in value:
+            lines.append(
+                f"  {key}: left {value['left_enclave_cum']:,}, killed {value['killed_cum']:,}"
+            )
+    lines.append(f"  first pocket split on day {summary['day_first_pocket_split']}")
+    return "\n".join(lines)

@@ -1,0 +1,41 @@
+"""Figures of one run, drawn with matplotlib's non-interactive Agg backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+
+CURVES = (
+    ("remaining", "still inside the enclave", "tab:gray"),
+    ("left_via_crossing_cum", "left via crossings", "tab:blue"),
+    ("left_by_capture_cum", "left by capture of their district", "tab:orange"),
+    ("bussed_north_cum", "bussed north", "tab:green"),
+)
+
+
+def plot_evacuation_curves(ts: pd.DataFrame, path: Path, title: str) -> None:
+    """Cumulative people by route (top) and civilians killed (bottom), against date."""
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(10, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]}
+    )
+    for column, label, colour in CURVES:
+        top.plot(ts["date"], ts[column] / 1000, label=label, color=colour)
+    top.set_ylabel("people (thousands)")
+    top.set_title(f"Evacuation curves: {title}")
+    top.legend(loc="center left")
+    top.grid(alpha=0.3)
+    bottom.plot(ts["date"], ts["killed_cum"], color="tab:red", label="civilians killed")
+    bottom.set_ylabel("people killed")
+    bottom.legend(loc="upper left")
+    bottom.grid(alpha=0.3)
+    bottom.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    bottom.set_xlabel("date (2018)")
+    fig.tight_layout()
+    fig.savefig(path, format="png", dpi=110)
+    plt.close(fig)

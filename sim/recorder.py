@@ -1,0 +1,159 @@
+"""Per-step numbers in preallocated arrays, turned into tidy tables at the end of a run."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from sim.civilians import N_STATES, CivilianState, ExitRoute
+
+SCHEMA_VERSION = 1
+"""Bumped on any change of the output tables' columns; written into summary.json."""
+
+EVENT_COLUMNS = ["step", "day", "date", "kind", "actor", "place", "detail"]
+
+
+def slug(name: str) -> str:
+    """``"Hay'at Tahrir al-Sham"`` -> ``"hayat_tahrir_al_sham"``: a column-name fragment."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower().replace("'", "")).strip("_")
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """The numbers of one step, gathered by the model before they are stored."""
+
+    state_counts: NDArray[np.int64]
+    exits_by_route: NDArray[np.int64]
+    strikes: int
+    rebel_cells: int
+    pockets: int
+    faction_cells: NDArray[np.int64]
+    fighters: NDArray[np.int64]
+    cohesion: NDArray[np.float64]
+    morale: NDArray[np.float64]
+    queue: NDArray[np.int64]
+    crossing_open: NDArray[np.bool_]
+    crossed: NDArray[np.int64]
+    district_remaining: NDArray[np.int64]
+
+
+class Recorder:
+    """Stores one :class:`StepRecord` a step into arrays sized for the whole run."""
+
+    def __init__(
+        self,
+        n_steps: int,
+        faction_keys: tuple[str, ...],
+        crossing_names: tuple[str, ...],
+        district_names: tuple[str, ...],
+        start: pd.Timestamp,
+    ) -> None:
+        self.start = start
+        self.faction_keys = faction_keys
+        self.crossing_names = crossing_names
+        self.district_names = district_names
+        self.n_recorded = 0
+        f, c, d = len(faction_keys), len(crossing_names), len(district_names)
+        self.state_counts = np.zeros((n_steps, N_STATES), dtype=np.int64)
+        self.exits_by_route = np.zeros((n_steps, len(ExitRoute)), dtype=np.int64)
+        self.strikes = np.zeros(n_steps, dtype=np.int64)
+        self.rebel_cells = np.zeros(n_steps, dtype=np.int64)
+        self.pockets = np.zeros(n_steps, dtype=np.int64)
+        self.faction_cells = np.zeros((n_steps, f), dtype=np.int64)
+        self.fighters = np.zeros((n_steps, f), dtype=np.int64)
+        self.cohesion = np.zeros((n_steps, f))
+        self.morale = np.zeros((n_steps, f))
+        self.queue = np.zeros((n_steps, c), dtype=np.int64)
+        self.crossing_open = np.zeros((n_steps, c), dtype=bool)
+        self.crossed = np.zeros((n_steps, c), dtype=np.int64)
+        self.district_remaining = np.zeros((n_steps, d), dtype=np.int64)
+
+    def record(self, step: int, rec: StepRecord) -> None:
+        for name in StepRecord.__dataclass_fields__:
+            getattr(self, name)[step] = getattr(rec, name)
+        self.n_recorded = step + 1
+
+    def dates(self) -> pd.DatetimeIndex:
+        return self.start + pd.to_timedelta(np.arange(self.n_recorded), unit="h")
+
+    def timeseries(self) -> pd.DataFrame:
+        """One row per hour: people by state, cumulative flows by route, territory, factions."""
+        n = self.n_recorded
+        step = np.arange(n)
+        cols: dict[str, NDArray] = {
+            "step": step,
+            "day": step // 24,
+            "date": self.dates(),
+            "hour": step % 24,
+        }
+        for state in CivilianState:
+            cols[state.name.lower()] = self.state_counts[:n, state]
+        counts = self.state_counts[:n]
+        cols["remaining"] = counts[:, : CivilianState.QUEUED + 1].sum(axis=1)
+        cols["left_via_crossing_cum"] = self.exits_by_route[:n, ExitRoute.CROSSING]
+        cols["left_by_capture_cum"] = self.exits_by_route[:n, ExitRoute.CAPTURE]
+        cols["bussed_north_cum"] = self.exits_by_route[:n, ExitRoute.BUS]
+        cols["left_enclave_cum"] = self.exits_by_route[:n, ExitRoute.CROSSING :].sum(axis=1)
+        cols["killed_cum"] = counts[:, CivilianState.KILLED]
+        cols["strikes"] = self.strikes[:n]
+        cols["rebel_cells"] = self.rebel_cells[:n]
+        cols["pockets"] = self.pockets[:n]
+        for k, name in enumerate(self.faction_keys):
+            s = slug(name)
+            cols[f"cells_{s}"] = self.faction_cells[:n, k]
+            cols[f"fighters_{s}"] = self.fighters[:n, k]
+            cols[f"cohesion_{s}"] = self.cohesion[:n, k]
+            cols[f"morale_{s}"] = self.morale[:n, k]
+        for k, name in enumerate(self.crossing_names):
+            s = slug(name)
+            cols[f"open_{s}"] = self.crossing_open[:n, k]
+            cols[f"queue_{s}"] = self.queue[:n, k]
+            cols[f"crossed_{s}"] = self.crossed[:n, k]
+        return pd.DataFrame(cols)
+
+    def districts(self) -> pd.DataFrame:
+        """Long table: people still inside the enclave per home district and hour."""
+        n, d = self.n_recorded, len(self.district_names)
+        step = np.arange(n)
+        return pd.DataFrame(
+            {
+                "step": np.repeat(step, d),
+                "day": np.repeat(step // 24, d),
+                "date": np.repeat(self.dates(), d),
+                "district": np.tile(np.array(self.district_names, dtype=object), n),
+                "remaining": self.district_remaining[:n].ravel(),
+            }
+        )
+
+
+class EventLog:
+    """Rows of the events table, appended as things happen."""
+
+    def __init__(self, start: pd.Timestamp) -> None:
+        self.start = start
+        self.rows: list[tuple[int, str, str, str, str]] = []
+
+    def add(self, step: int, kind: str, actor: str = "", place: str = "", detail: str = "") -> None:
+        self.rows.append((step, kind, actor, place, detail))
+
+    def kinds(self) -> list[str]:
+        return [row[1] for row in self.rows]
+
+    def table(self) -> pd.DataFrame:
+        steps = np.array([r[0] for r in self.rows], dtype=np.int64)
+        return pd.DataFrame(
+            {
+                "step": steps,
+                "day": steps // 24,
+                "date": self.start + pd.to_timedelta(steps, unit="h"),
+                "kind": [r[1] for r in self.rows],
+                "actor": [r[2] for r in self.rows],
+                "place": [r[3] for r in self.rows],
+                "detail": [r[4] for r in self.rows],
+            },
+            columns=EVENT_COLUMNS,
+        )

@@ -1,0 +1,117 @@
+"""Who holds each cell, and what follows from it: front line, pockets, walking distances.
+
+Cells are 8-connected throughout: a pocket, the front line and a walking route all use the
+same neighbourhood (diagonal steps cost sqrt(2) cells).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import ndimage
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from sim.geography import GOVERNMENT, Geography
+
+EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
+UNREACHABLE = -1
+
+
+class Territory:
+    """The controller grid and its derived, cached views."""
+
+    def __init__(self, geo: Geography, min_pocket_cells: int = 0) -> None:
+        self.geo = geo
+        self.min_pocket_cells = min_pocket_cells
+        """Rebel-held fragments smaller than this fall with the capture that cut them off."""
+        self.controller = geo.controller.copy()
+        self.version = 0
+        """Incremented on every change of control; caches compare against it."""
+        self._pairs = _neighbour_pairs(geo.n_rows, geo.n_cols, geo.cell_size_m)
+        self._labels, self.n_pockets = self._label()
+
+    # ----------------------------------------------------------------- views
+    def rebel(self) -> NDArray[np.bool_]:
+        return self.controller != GOVERNMENT
+
+    def front(self) -> NDArray[np.bool_]:
+        """Rebel-held cells touching a government-held cell."""
+        shape = (self.geo.n_rows, self.geo.n_cols)
+        government = (self.controller == GOVERNMENT).reshape(shape)
+        touching = ndimage.binary_dilation(government, structure=EIGHT_CONNECTED)
+        return touching.ravel() & self.rebel()
+
+    def pocket_labels(self) -> NDArray[np.int32]:
+        """Pocket number (1..n_pockets) of each cell; 0 for government-held cells."""
+        return self._labels
+
+    def cells_of(self, code: int) -> int:
+        return int(np.count_nonzero(self.controller == code))
+
+    # ----------------------------------------------------------------- changes
+    def capture(self, cells: NDArray[np.intp]) -> NDArray[np.intp]:
+        """Hand ``cells`` to the government, with any fragment this leaves below
+        ``min_pocket_cells``; refresh the pockets. Returns every cell that changed hands."""
+        cells = cells[self.controller[cells] != GOVERNMENT]
+        if cells.size == 0:
+            return cells
+        self.controller[cells] = GOVERNMENT
+        labels, n = self._label()
+        sizes = np.bincount(labels, minlength=n + 1)
+        small = np.flatnonzero(sizes < self.min_pocket_cells)
+        small = small[small > 0]
+        if small.size:
+            fragments = np.flatnonzero(np.isin(labels, small))
+            self.controller[fragments] = GOVERNMENT
+            cells = np.concatenate([cells, fragments])
+            labels, n = self._label()
+        self._labels, self.n_pockets = labels, n
+        self.version += 1
+        return cells
+
+    def _label(self) -> tuple[NDArray[np.int32], int]:
+        shape = (self.geo.n_rows, self.geo.n_cols)
+        labels, n = ndimage.label(self.rebel().reshape(shape), structure=EIGHT_CONNECTED)
+        return labels.ravel().astype(np.int32), int(n)
+
+    # ----------------------------------------------------------------- walking
+    def distance_field(
+        self, sources: NDArray[np.bool_]
+    ) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
+        """Walking distance (m) through rebel-held cells to the nearest source cell.
+
+        Returns the distance (inf where unreachable) and each cell's next cell on a shortest
+        way there (itself at a source, ``UNREACHABLE`` where unreachable).
+        """
+        n = self.geo.n_cells
+        sources = np.flatnonzero(sources & self.rebel())
+        if sources.size == 0:
+            return np.full(n, np.inf), np.full(n, UNREACHABLE, dtype=np.int32)
+        i, j, w = self._pairs
+        rebel = self.rebel()
+        keep = rebel[i] & rebel[j]
+        graph = coo_matrix((w[keep], (i[keep], j[keep])), shape=(n, n)).tocsr()
+        dist, pred, _ = dijkstra(
+            graph, directed=False, indices=sources, min_only=True, return_predecessors=True
+        )
+        next_cell = np.where(pred >= 0, pred, UNREACHABLE).astype(np.int32)
+        next_cell[sources] = sources
+        return dist, next_cell
+
+
+def _neighbour_pairs(
+    n_rows: int, n_cols: int, cell_size_m: float
+) -> tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.float64]]:
+    """Every 8-neighbour pair of cells once, with the step length in metres."""
+    index = np.arange(n_rows * n_cols, dtype=np.int32).reshape(n_rows, n_cols)
+    pairs = []
+    for dr, dc in ((0, 1), (1, 0), (1, 1), (1, -1)):
+        a = index[: n_rows - dr, max(0, -dc) : n_cols - max(0, dc)]
+        b = index[dr:, max(0, dc) : n_cols - max(0, -dc)]
+        length = cell_size_m * (math.sqrt(2.0) if dr and dc else 1.0)
+        pairs.append((a.ravel(), b.ravel(), np.full(a.size, length)))
+    i, j, w = (np.concatenate(parts) for parts in zip(*pairs, strict=True))
+    return i, j, w
