@@ -14,6 +14,7 @@ from pathlib import Path
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import MissingMandatoryValue
 from tqdm import tqdm
 
 from configs.schema import register
@@ -28,7 +29,10 @@ register()
 
 def config_from_hydra(cfg: DictConfig) -> tuple[SimConfig, dict]:
     """The validated model config and the output options, from a composed Hydra config."""
-    raw = OmegaConf.to_container(cfg, resolve=True)
+    try:
+        raw = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+    except MissingMandatoryValue as err:
+        raise ConfigError(f"{err.full_key}: missing required value") from None
     output = raw.pop("output")
     return build(SimConfig, raw), output
 

@@ -67,7 +67,7 @@ class Civilians:
         self.state = np.zeros(n, dtype=np.int8)
         self.exit_route = np.zeros(n, dtype=np.int8)
         self.exit_step = np.full(n, -1, dtype=np.int32)
-        self.fear = np.zeros(n, dtype=np.float32)
+        self.fear = np.full(n, params.initial_fear, dtype=np.float32)
         self.hunger = np.full(n, params.initial_hunger, dtype=np.float32)
         self.fear_sensitivity = rng.lognormal(0.0, params.fear_sensitivity_sigma, n).astype(
             np.float32
@@ -229,7 +229,8 @@ class Civilians:
     ) -> int:
         """People heading for ``crossing`` walk along its field; arrivals join its queue.
 
-        People whose way is cut (no finite distance any more) go back home. Returns arrivals.
+        People whose way is cut (no finite distance any more) stop and settle where they
+        stand: the front may lie between them and home. Returns arrivals.
         """
         who = np.flatnonzero(
             (self.state == CivilianState.MOVING) & (self.target_crossing == crossing)
@@ -237,7 +238,7 @@ class Civilians:
         if who.size == 0:
             return 0
         cut = ~np.isfinite(distance_m[self.cell[who]])
-        self._return_home(who[cut])
+        self._settle(who[cut])
         who = who[~cut]
         budget = np.full(who.size, self.params.walking_speed_m_per_hour)
         cell = self.cell[who]
@@ -260,9 +261,8 @@ class Civilians:
         self.queue_ticket[arrived] = step + rng.random(households.size)[member_of]
         return int(arrived.size)
 
-    def _return_home(self, who: NDArray[np.intp]) -> None:
+    def _settle(self, who: NDArray[np.intp]) -> None:
         self.state[who] = CivilianState.AT_HOME
-        self.cell[who] = self.home_cell[who]
         self.target_crossing[who] = NO_CROSSING
         self.queue_ticket[who] = np.inf
 

@@ -36,11 +36,15 @@ class Faction(mesa.Agent):
     def update(
         self,
         cells_lost: int,
-        isolated: bool,
+        isolation: float,
         dynamics: FactionDynamicsParams,
         rng: np.random.Generator,
     ) -> tuple[int, int]:
-        """Losses, desertion and morale for one hour; returns (killed, deserted) fighters."""
+        """Losses, desertion and morale for one hour; returns (killed, deserted) fighters.
+
+        ``isolation`` (0-1) is the share of the rebel-held enclave cut off from the faction's
+        largest pocket; see :meth:`sim.territory.Territory.isolation`.
+        """
         killed = min(
             self.fighters, int(rng.poisson(cells_lost * dynamics.fighters_lost_per_cell_captured))
         )
@@ -56,8 +60,7 @@ class Faction(mesa.Agent):
         if self.initial_cells:
             share_lost_percent = 100.0 * cells_lost / self.initial_cells
             self.morale -= dynamics.morale_loss_per_percent_territory_lost * share_lost_percent
-        if isolated:
-            self.morale -= dynamics.isolation_morale_loss_per_day / 24.0
+        self.morale -= dynamics.isolation_morale_loss_per_day / 24.0 * isolation
         self.morale = min(max(self.morale, 0.0), 1.0)
         return killed, deserted
 

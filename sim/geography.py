@@ -198,8 +198,12 @@ def build_ghouta(config: SimConfig, data: GhoutaData) -> Geography:
 
     tree = cKDTree(np.column_stack([town_x, town_y]))
     dist_m, nearest = tree.query(np.column_stack([x_m, y_m]))
-    enclave = ndimage.binary_fill_holes((dist_m <= grid.enclave_radius_m).reshape(n_rows, n_cols))
-    enclave = enclave.ravel()
+    near_town = (dist_m <= grid.enclave_radius_m).reshape(n_rows, n_cols)
+    k = int(grid.enclave_closing_radius_m // cs)
+    if k > 0:
+        disk = np.hypot(*np.mgrid[-k : k + 1, -k : k + 1]) <= k
+        near_town = ndimage.binary_closing(near_town, structure=disk)
+    enclave = ndimage.binary_fill_holes(near_town).ravel()
     district = np.where(enclave, nearest, -1).astype(np.int32)
 
     populations = town_populations(config, data)

@@ -225,7 +225,10 @@ class SiegeModel(mesa.Model):
         isolated = territory.n_pockets > 1
         for f in self.factions:
             f.update(
-                int(self._cells_lost[f.code]), isolated and f.cells > 0, dyn, self.streams.factions
+                int(self._cells_lost[f.code]),
+                territory.isolation(f.code),
+                dyn,
+                self.streams.factions,
             )
         # Pockets: every faction in every isolated pocket decides, then all hand-overs apply.
         labels = territory.pocket_labels()

@@ -53,8 +53,10 @@ class GridParams:
     """How the enclave and its surroundings are rasterised."""
 
     cell_size_m: float = 100.0
-    enclave_radius_m: float = 1600.0
+    enclave_radius_m: float = 1200.0
     """A cell belongs to the enclave when its centre is this close to an enclave town."""
+    enclave_closing_radius_m: float = 600.0
+    """Gaps narrower than about twice this between towns' areas are closed (farmland)."""
     margin_m: float = 2000.0
     """Government-held land kept around the enclave's bounding box."""
     urban_radius_m_per_sqrt_person: float = 3.5
@@ -65,7 +67,13 @@ class GridParams:
 
     def __post_init__(self) -> None:
         _positive(self, "cell_size_m", "enclave_radius_m", "urban_radius_m_per_sqrt_person")
-        _non_negative(self, "margin_m", "urban_radius_min_m", "government_base_radius_m")
+        _non_negative(
+            self,
+            "margin_m",
+            "urban_radius_min_m",
+            "government_base_radius_m",
+            "enclave_closing_radius_m",
+        )
         _require(
             self.enclave_radius_m >= self.cell_size_m,
             "enclave_radius_m",
@@ -103,6 +111,7 @@ class PopulationParams:
 class CivilianParams:
     """Perception and decision rules of civilians (model assumptions, see docs/ODD.md)."""
 
+    initial_fear: float = 0.0
     fear_half_life_hours: float = 72.0
     fear_per_strike_in_cell: float = 1.0
     fear_per_strike_per_km2_in_district: float = 0.5
@@ -134,6 +143,7 @@ class CivilianParams:
         )
         _non_negative(
             self,
+            "initial_fear",
             "fear_per_strike_in_cell",
             "fear_per_strike_per_km2_in_district",
             "fear_sensitivity_sigma",
@@ -182,7 +192,8 @@ class FactionDynamicsParams:
     desertion_per_day_at_zero_cohesion: float = 0.01
     """Daily share of fighters deserting when cohesion and morale are both 0."""
     morale_loss_per_percent_territory_lost: float = 0.005
-    isolation_morale_loss_per_day: float = 0.02
+    isolation_morale_loss_per_day: float = 0.05
+    """Daily morale loss of a faction whose isolation is 1 (scaled by its isolation)."""
     surrender_morale_threshold: float = 0.3
     """After the enclave splits, a faction whose morale is below this surrenders its cells."""
     min_pocket_cells: int = 25

@@ -48,6 +48,17 @@ class Territory:
         """Pocket number (1..n_pockets) of each cell; 0 for government-held cells."""
         return self._labels
 
+    def isolation(self, code: int) -> float:
+        """1 - (cells of the largest pocket holding any of ``code``'s cells) / rebel-held cells.
+
+        0 while the enclave is whole; near 1 for a faction shut in a small pocket.
+        """
+        own = self._labels[self.controller == code]
+        if own.size == 0:
+            return 0.0
+        sizes = np.bincount(self._labels, minlength=self.n_pockets + 1)
+        return 1.0 - sizes[np.unique(own)].max() / sizes[1:].sum()
+
     def cells_of(self, code: int) -> int:
         return int(np.count_nonzero(self.controller == code))
 

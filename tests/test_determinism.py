@@ -1,0 +1,81 @@
+"""Reproducibility and conservation."""
+
+from __future__ import annotations
+
+import filecmp
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.civilians import CivilianState
+from sim.model import InvariantError, SiegeModel
+from sim.outputs import write_run
+from sim.rng import make_streams
+from tests.conftest import run_model, small_config
+
+TABLES = ("timeseries.csv", "districts.csv", "events.csv", "summary.json", "config.yaml")
+
+
+def test_same_seed_gives_bit_identical_outputs(tmp_path):
+    for name in ("a", "b"):
+        write_run(run_model(small_config("seed=7")), tmp_path / name, plots=False)
+    for table in TABLES:
+        assert filecmp.cmp(tmp_path / "a" / table, tmp_path / "b" / table, shallow=False), (
+            f"expected {table} byte-identical for the same seed"
+        )
+
+
+def test_another_seed_gives_another_run(small_default_run):
+    other = run_model(small_config("seed=1")).recorder.timeseries()
+    base = small_default_run.recorder.timeseries()
+    assert not base["killed_cum"].equals(other["killed_cum"]), "expected seeds 0 and 1 to differ"
+
+
+def test_streams_are_independent_children_of_one_seed():
+    a, b = make_streams(3), make_streams(3)
+    assert a.shelling.random() == b.shelling.random(), "expected the same seed to repeat draws"
+    c = make_streams(3)
+    assert c.shelling.random() != c.civilians.random(), "expected distinct streams per mechanism"
+
+
+def test_every_person_is_in_exactly_one_state_at_every_step(small_default_run):
+    counts = small_default_run.recorder.state_counts
+    n = small_default_run.civilians.n
+    sums = counts.sum(axis=1)
+    assert (sums == n).all(), f"expected {n} people every step; got {set(sums.tolist())}"
+    ts = small_default_run.recorder.timeseries()
+    inside = ts[["at_home", "sheltering", "moving", "queued"]].sum(axis=1)
+    outside = ts["left_enclave_cum"] + ts["killed_cum"]
+    assert ((inside + outside) == n).all(), "expected inside + left + killed == everyone"
+    assert (ts["remaining"] == inside).all(), "expected remaining to count those inside"
+
+
+def test_counts_never_decrease_for_absorbing_states(small_default_run):
+    ts = small_default_run.recorder.timeseries()
+    for column in ("killed_cum", "left_via_crossing_cum", "left_by_capture_cum"):
+        steps = np.diff(ts[column].to_numpy())
+        assert (steps >= 0).all(), f"expected {column} never to decrease"
+
+
+def test_invariant_check_catches_a_person_in_no_state():
+    model = SiegeModel(small_config("days=1"))
+    model.step()
+    model.civilians.state[0] = len(CivilianState)  # a state that does not exist
+    with pytest.raises(InvariantError, match="do not sum"):
+        model.check_invariants(np.bincount(model.civilians.state))
+
+
+def test_invariant_check_catches_someone_inside_on_government_land():
+    model = SiegeModel(small_config("days=1"))
+    model.step()
+    inside = np.flatnonzero(model.civilians.state == CivilianState.AT_HOME)[0]
+    model.territory.controller[model.civilians.cell[inside]] = 0
+    with pytest.raises(InvariantError, match="government-held"):
+        model.check_invariants(model.civilians.counts())
+
+
+def test_dates_start_on_18_february_2018_hourly(small_default_run):
+    dates = small_default_run.recorder.timeseries()["date"]
+    assert dates.iloc[0] == pd.Timestamp("2018-02-18 00:00"), "expected day 0 = 18 Feb 2018"
+    assert dates.iloc[25] == pd.Timestamp("2018-02-19 01:00"), "expected one step per hour"

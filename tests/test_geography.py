@@ -1,0 +1,74 @@
+"""The Ghouta map built from the towns table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.geography import GOVERNMENT, apportion, build_ghouta, project
+from sim.params import ConfigError, SimConfig, build, to_dict
+from sim.tables import load_ghouta
+from tests.conftest import compose_config
+
+
+@pytest.fixture(scope="module")
+def ghouta():
+    config = compose_config()
+    return config, build_ghouta(config, load_ghouta())
+
+
+def test_population_is_exactly_the_configured_total(ghouta):
+    config, geo = ghouta
+    assert geo.people.sum() == config.population.total_people == 393_000, "expected 393,000"
+    assert (geo.people[geo.controller == GOVERNMENT] == 0).all(), "nobody on government cells"
+
+
+def test_enclave_area_is_near_the_reported_105_km2(ghouta):
+    _, geo = ghouta
+    area = geo.enclave.sum() * geo.cell_area_km2
+    assert 100 <= area <= 112, f"expected an enclave of about 105-110 km2, got {area:.1f}"
+
+
+def test_every_town_is_its_own_nearest_district(ghouta):
+    _, geo = ghouta
+    data = load_ghouta()
+    for k, town in enumerate(data.towns):
+        x, y = geo.town_xy_m[town.name]
+        cell = geo.nearest_cell(x, y, np.ones(geo.n_cells, dtype=bool))
+        assert geo.district[cell] == k, f"expected {town.name}'s centre in its own district"
+
+
+def test_douma_is_held_by_jaish_al_islam_and_the_base_by_the_government(ghouta):
+    config, geo = ghouta
+    douma = geo.nearest_cell(*geo.town_xy_m["Douma"], geo.enclave)
+    code = list(config.factions).index("jaish_al_islam") + 1
+    assert geo.controller[douma] == code, "expected Douma held by Jaish al-Islam"
+    base = geo.place_xy_m["Armoured Vehicles Base (Harasta)"]
+    assert geo.controller[geo.nearest_cell(*base, geo.enclave)] == GOVERNMENT, "expected base"
+
+
+def test_urban_cells_are_denser_than_farmland(ghouta):
+    _, geo = ghouta
+    held = geo.controller != GOVERNMENT
+    urban = geo.people[geo.urban & held].mean()
+    farm = geo.people[~geo.urban & held].mean()
+    assert urban > 4 * farm, f"expected urban density well above farmland: {urban} vs {farm}"
+
+
+def test_projection_is_metric():
+    # One degree of latitude is about 111.2 km anywhere.
+    _, y = project(np.array(34.0), np.array(36.0), 33.0, 36.0)
+    assert abs(float(y) - 111_195) < 10, f"expected ~111,195 m per degree, got {float(y):.0f}"
+
+
+def test_apportion_keeps_the_total_and_the_proportions():
+    counts = apportion(10, np.array([1.0, 1.0, 1.0]))
+    assert counts.sum() == 10 and sorted(counts.tolist()) == [3, 3, 4], f"got {counts}"
+
+
+def test_a_town_without_a_census_figure_needs_an_estimate():
+    raw = to_dict(compose_config())
+    del raw["population"]["town_population_estimates"]["Hamouriyeh"]
+    broken = build(SimConfig, raw)
+    with pytest.raises(ConfigError, match=r"town_population_estimates\.Hamouriyeh"):
+        build_ghouta(broken, load_ghouta())
