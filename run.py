@@ -13,28 +13,17 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import MissingMandatoryValue
+from omegaconf import DictConfig
 from tqdm import tqdm
 
-from configs.schema import register
+from configs.schema import config_from_hydra, register
 from sim.model import SiegeModel
 from sim.outputs import summary_text, write_run
-from sim.params import ConfigError, SimConfig, build
+from sim.params import ConfigError
 
 log = logging.getLogger("run")
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 register()
-
-
-def config_from_hydra(cfg: DictConfig) -> tuple[SimConfig, dict]:
-    """The validated model config and the output options, from a composed Hydra config."""
-    try:
-        raw = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
-    except MissingMandatoryValue as err:
-        raise ConfigError(f"{err.full_key}: missing required value") from None
-    output = raw.pop("output")
-    return build(SimConfig, raw), output
 
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="config")

@@ -12,12 +12,17 @@ from __future__ import annotations
 import dataclasses
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING
+from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf.errors import MissingMandatoryValue
 
-from sim.params import SimConfig, to_dict
+from sim.params import ConfigError, SimConfig, build, to_dict
+
+CONFIG_DIR = Path(__file__).resolve().parent
 
 _MIRRORS: dict[type, type] = {}
 
@@ -87,3 +92,21 @@ RunConfig = dataclasses.make_dataclass(
 
 def register() -> None:
     ConfigStore.instance().store(name="run_config_schema", node=RunConfig)
+
+
+def config_from_hydra(cfg: DictConfig) -> tuple[SimConfig, dict]:
+    """The validated model config and the output options, from a composed Hydra config."""
+    try:
+        raw = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+    except MissingMandatoryValue as err:
+        raise ConfigError(f"{err.full_key}: missing required value") from None
+    output = raw.pop("output")
+    return build(SimConfig, raw), output
+
+
+def compose_config(*overrides: str) -> SimConfig:
+    """The validated config that ``python run.py <overrides>`` would run, without running it."""
+    register()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=list(overrides))
+    return config_from_hydra(cfg)[0]

@@ -75,6 +75,8 @@ class Civilians:
         self.target_crossing = np.full(n, NO_CROSSING, dtype=np.int16)
         self.queue_ticket = np.full(n, np.inf, dtype=np.float64)
         self.household_size = np.bincount(self.household, minlength=self.n_households)
+        # People are stored household by household, so a household is a slice of the arrays.
+        self._household_start = np.flatnonzero(np.diff(self.household, prepend=-1))
         self._fear_decay = np.float32(math.exp(-math.log(2) / params.fear_half_life_hours))
 
     # ----------------------------------------------------------------- queries
@@ -154,11 +156,20 @@ class Civilians:
         return int(fed.size)
 
     # ----------------------------------------------------------------- decide
-    def household_means(self, values: NDArray[np.float32], mask: NDArray[np.bool_]) -> NDArray:
-        """Mean of ``values`` over each household's members in ``mask`` (0 where none)."""
-        total = np.bincount(self.household, weights=values * mask, minlength=self.n_households)
-        size = np.bincount(self.household, weights=mask, minlength=self.n_households)
-        return np.divide(total, size, out=np.zeros_like(total), where=size > 0)
+    def household_means(
+        self, columns: tuple[NDArray[np.float32], ...], mask: NDArray[np.bool_]
+    ) -> tuple[NDArray[np.float64], ...]:
+        """Mean of each column over each household's members in ``mask`` (0 where none)."""
+        if self.n == 0:
+            return tuple(np.zeros(0) for _ in columns)
+        size = np.add.reduceat(mask.astype(np.int32), self._household_start)
+        means = []
+        for values in columns:
+            total = np.add.reduceat(
+                np.where(mask, values, 0).astype(np.float64), self._household_start
+            )
+            means.append(np.divide(total, size, out=np.zeros_like(total), where=size > 0))
+        return tuple(means)
 
     def decide_and_apply(
         self,
@@ -176,8 +187,7 @@ class Civilians:
         home = self.state == CivilianState.AT_HOME
         sheltering = self.state == CivilianState.SHELTERING
         settled = home | sheltering
-        hh_fear = self.household_means(self.fear, settled)
-        hh_hunger = self.household_means(self.hunger, settled)
+        hh_fear, hh_hunger = self.household_means((self.fear, self.hunger), settled)
         u_shelter = rng.random(self.n_households)
         u_leave = rng.random(self.n_households)
 

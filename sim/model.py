@@ -113,6 +113,12 @@ class SiegeModel(mesa.Model):
         self._crossed = np.zeros(len(config.crossings), dtype=np.int64)
         self._cells_lost = np.zeros(len(self.factions) + 1, dtype=np.int64)
         self.hour_strikes = np.zeros(geo.n_cells, dtype=np.int32)
+        if self.territory.n_pockets > 1:
+            log.warning(
+                "the enclave starts as %d separate pockets: pockets count as split (and "
+                "factions as isolated) from the first hour",
+                self.territory.n_pockets,
+            )
         log.info(
             "model ready: %d civilians in %d households, %d factions, %d cells",
             self.civilians.n,
@@ -222,37 +228,43 @@ class SiegeModel(mesa.Model):
     def _phase_factions(self, t: int) -> None:
         dyn = self.config.faction_dynamics
         territory = self.territory
-        isolated = territory.n_pockets > 1
-        for f in self.factions:
+        active = [f for f in self.factions if not f.defeated]
+        for f in active:
             f.update(
                 int(self._cells_lost[f.code]),
                 territory.isolation(f.code),
                 dyn,
                 self.streams.factions,
             )
-        # Pockets: every faction in every isolated pocket decides, then all hand-overs apply.
-        labels = territory.pocket_labels()
+        # Once the enclave has split, every faction whose morale broke surrenders its cells in
+        # every pocket; all decide on the same state, then all hand-overs apply together.
         fallen: list[NDArray[np.intp]] = []
-        if isolated:
+        if territory.n_pockets > 1:
+            labels = territory.pocket_labels()
+            held = {f.code: territory.cells_of(f.code) for f in active}
+            fighters = {f.code: f.fighters for f in active}
             for pocket in range(1, territory.n_pockets + 1):
                 cells = np.flatnonzero(labels == pocket)
-                place = self._pocket_place(cells)
-                for f in self.factions:
+                for f in active:
                     own = cells[territory.controller[cells] == f.code]
                     if own.size == 0 or not f.will_surrender(dyn):
                         continue
-                    surrendered = round(f.fighters * own.size / max(f.cells, own.size))
+                    share = own.size / held[f.code]
+                    surrendered = min(f.fighters, round(fighters[f.code] * share))
                     f.fighters -= surrendered
                     detail = f"{own.size} cells; {surrendered} fighters; morale {f.morale:.2f}"
-                    self.events.add(t, "surrender", f.name, place, detail)
+                    self.events.add(t, "surrender", f.name, self._pocket_place(cells), detail)
                     fallen.append(own)
         if fallen:
             self._hand_over(np.concatenate(fallen), t)
-        for f in self.factions:
+        for f in active:
             f.cells = territory.cells_of(f.code)
-            if f.cells == 0 and not f.defeated:
+            if f.cells == 0:
+                # Fighters left without ground are killed, captured or gone: out of the model.
+                detail = f"{f.fighters} fighters without ground left the field"
+                self.events.add(t, "faction_defeated", f.name, "", detail)
                 f.defeated = True
-                self.events.add(t, "faction_defeated", f.name, "", f"{f.fighters} fighters left")
+                f.fighters = 0
 
     def _pocket_place(self, cells: NDArray[np.intp]) -> str:
         """The pocket's most populous district, to name it in events."""

@@ -245,7 +245,7 @@ class GovernmentParams:
     shelling_units: tuple[ShellingUnitParams, ...] = ()
     assault_groups: tuple[AssaultGroupParams, ...] = ()
     lethality_per_strike: float = 0.01
-    """Probability that one strike kills a given person at home in the struck cell."""
+    """Probability that one strike kills a given person in the struck cell (not sheltering)."""
     shelter_protection: float = 0.8
     """Share of lethality a basement removes."""
     front_weight: float = 4.0

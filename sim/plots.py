@@ -11,6 +11,8 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from sim.tables import load_calibration_targets
+
 CURVES = (
     ("remaining", "still inside the enclave", "tab:gray"),
     ("left_via_crossing_cum", "left via crossings", "tab:blue"),
@@ -26,6 +28,28 @@ def plot_evacuation_curves(ts: pd.DataFrame, path: Path, title: str) -> None:
     )
     for column, label, colour in CURVES:
         top.plot(ts["date"], ts[column] / 1000, label=label, color=colour)
+    start = ts["date"].iloc[0]
+    for target in load_calibration_targets():
+        date = start + pd.Timedelta(days=target.day)
+        if target.quantity == "cumulative_left_enclave" and date <= ts["date"].iloc[-1]:
+            top.errorbar(
+                date,
+                target.value / 1000,
+                yerr=[[(target.value - target.low) / 1000], [(target.high - target.value) / 1000]],
+                fmt="D",
+                color="black",
+                label=f"{target.source}: left the enclave (crossings + buses)",
+            )
+        if target.quantity == "civilian_deaths_campaign_total":
+            bottom.errorbar(
+                date,
+                target.value,
+                yerr=[[target.value - target.low], [target.high - target.value]],
+                fmt="D",
+                color="black",
+                capsize=3,
+                label=f"{target.source}: deaths, whole campaign",
+            )
     top.set_ylabel("people (thousands)")
     top.set_title(f"Evacuation curves: {title}")
     top.legend(loc="center left")

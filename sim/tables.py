@@ -46,6 +46,31 @@ class GhoutaData:
         raise KeyError(name)
 
 
+@dataclass(frozen=True)
+class CalibrationTarget:
+    day: int
+    quantity: str
+    value: float
+    low: float
+    high: float
+    source: str
+
+
+def load_calibration_targets() -> tuple[CalibrationTarget, ...]:
+    """The aggregate outcomes a run is compared with (never a model input)."""
+    return tuple(
+        CalibrationTarget(
+            day=int(row["day"]),
+            quantity=row["quantity"],
+            value=float(row["value"]),
+            low=float(row["low"]),
+            high=float(row["high"]),
+            source=row["source"],
+        )
+        for row in _rows("calibration_targets.csv")
+    )
+
+
 def _rows(filename: str) -> list[dict[str, str]]:
     text = resources.files(DATA_PACKAGE).joinpath(filename).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))

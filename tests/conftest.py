@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_dir
 
-from configs.schema import register
-from run import config_from_hydra
+from configs.schema import compose_config
 from sim.geography import Geography
 from sim.model import SiegeModel
 from sim.params import SimConfig, build, to_dict
-
-CONFIG_DIR = str(Path(__file__).resolve().parents[1] / "configs")
 
 # A reduced Ghouta: same map and mechanisms, 1/20 of the people on 200 m cells, 35 days.
 # Runs in about a second, so effects can be averaged over several seeds.
@@ -24,14 +18,6 @@ SMALL = (
     "faction_dynamics.min_pocket_cells=6",
     "days=35",
 )
-
-
-def compose_config(*overrides: str) -> SimConfig:
-    """The validated config ``python run.py <overrides>`` would run."""
-    register()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose(config_name="config", overrides=list(overrides))
-    return config_from_hydra(cfg)[0]
 
 
 def small_config(*overrides: str) -> SimConfig:

@@ -27,8 +27,7 @@ from hydra.errors import ConfigCompositionException
 from omegaconf import DictConfig
 
 import sim.model
-from configs.schema import register
-from run import config_from_hydra
+from configs.schema import config_from_hydra, register
 from sim.geography import resolve_controllers, town_populations
 from sim.model import SiegeModel
 from sim.params import ConfigError, FactionParams, SimConfig, build, check_names, to_dict
@@ -43,14 +42,14 @@ register()
 # --------------------------------------------------------------------------- helpers
 
 
-def compose_config(*overrides: str) -> DictConfig:
+def compose_raw(*overrides: str) -> DictConfig:
     """The composed Hydra config, as ``python run.py <overrides>`` would see it."""
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         return compose(config_name="config", overrides=list(overrides))
 
 
 def sim_config(*overrides: str) -> SimConfig:
-    config, _output = config_from_hydra(compose_config(*overrides))
+    config, _output = config_from_hydra(compose_raw(*overrides))
     return config
 
 
@@ -66,7 +65,7 @@ def refused(call: Callable[..., Any], *args: Any) -> str:
 
 def refused_by_hydra(*overrides: str) -> ConfigCompositionException:
     try:
-        compose_config(*overrides)
+        compose_raw(*overrides)
     except ConfigCompositionException as err:
         return err
     pytest.fail(f"expected Hydra to refuse overrides {overrides!r}, but they composed")
@@ -126,7 +125,7 @@ def test_default_config_composes_and_validates(default_config: SimConfig) -> Non
     assert default_config.scenario_name == "ghouta_2018", (
         f"expected the default scenario to be ghouta_2018, got {default_config.scenario_name!r}"
     )
-    _config, output = config_from_hydra(compose_config())
+    _config, output = config_from_hydra(compose_raw())
     assert output == {"progress_bar": True, "plots": True}, (
         f"expected the output options to be split off with their defaults, got {output!r}"
     )
@@ -222,7 +221,7 @@ def test_hydra_type_error_names_the_full_key() -> None:
 
 def test_appended_unknown_key_passes_hydra_but_not_build() -> None:
     # '+key=value' lifts Hydra's struct mode, so build() is the backstop.
-    cfg = compose_config("+foo=1")
+    cfg = compose_raw("+foo=1")
     assert_names_field(refused(config_from_hydra, cfg), "foo")
 
 
@@ -298,7 +297,7 @@ INVALID_VALUES = [
 
 @pytest.mark.parametrize(("override", "path", "value", "field"), INVALID_VALUES)
 def test_validation_refuses_via_hydra(override: str, path: str, value: Any, field: str) -> None:
-    cfg = compose_config(override)  # Hydra accepts it: the type is right, the value is not
+    cfg = compose_raw(override)  # Hydra accepts it: the type is right, the value is not
     assert_names_field(refused(config_from_hydra, cfg), field)
 
 
@@ -311,7 +310,7 @@ def test_validation_refuses_via_build(
 
 
 def test_unknown_crossing_message_lists_configured_crossings() -> None:
-    message = refused(config_from_hydra, compose_config("timeline.pauses.0.crossings=[Nowhere]"))
+    message = refused(config_from_hydra, compose_raw("timeline.pauses.0.crossings=[Nowhere]"))
     assert "'Nowhere'" in message and "Wafideen" in message, (
         f"expected the error to quote the bad name and list the configured crossings, "
         f"got {message!r}"
@@ -534,5 +533,5 @@ def test_configs_are_frozen(default_config: SimConfig) -> None:
     ],
 )
 def test_missing_required_key_via_hydra_is_refused(overrides: tuple[str, ...], field: str) -> None:
-    cfg = compose_config(*overrides)
+    cfg = compose_raw(*overrides)
     assert_names_field(refused(config_from_hydra, cfg), field)

@@ -1,0 +1,37 @@
+"""The default scenario at full scale: 393,000 agents, 55 days, every output written."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim.outputs import write_run
+from tests.conftest import compose_config, run_model
+
+pytestmark = pytest.mark.slow
+
+
+def test_default_scenario_runs_end_to_end_with_every_person_accounted_for(tmp_path):
+    model = run_model(compose_config())  # checks conservation every step (check_invariants)
+    assert model.civilians.n == 393_000, f"expected 393,000 agents, got {model.civilians.n}"
+    summary = write_run(model, tmp_path)
+    for name in ("timeseries.csv", "districts.csv", "events.csv", "summary.json", "config.yaml"):
+        assert (tmp_path / name).stat().st_size > 0, f"expected a non-empty {name}"
+    assert (tmp_path / "evacuation_curves.png").read_bytes()[:4] == b"\x89PNG", "expected a PNG"
+    assert json.loads((tmp_path / "summary.json").read_text()) == summary, "summary round-trips"
+
+    ts = pd.read_csv(tmp_path / "timeseries.csv")
+    assert len(ts) == 55 * 24, f"expected one row per hour of 55 days, got {len(ts)}"
+    people = ts[["at_home", "sheltering", "moving", "queued", "in_government_area"]].sum(axis=1)
+    people += ts["bussed_north"] + ts["killed"]
+    assert (people == 393_000).all(), "expected 393,000 people in the states at every hour"
+    final = summary["final"]
+    assert final["left_via_crossing_cum"] > 0, "expected people to use the Wafideen crossing"
+    assert final["killed_cum"] > 0, "expected civilian deaths under bombardment"
+    events = pd.read_csv(tmp_path / "events.csv")
+    for kind in ("bombardment_begins", "ground_offensive_begins", "crossing_opened", "aid_convoy"):
+        assert kind in set(events["kind"]), f"expected a {kind} event"
+    districts = pd.read_csv(tmp_path / "districts.csv")
+    assert districts["district"].nunique() == 23, "expected all 23 towns in districts.csv"
