@@ -125,12 +125,20 @@ class Civilians:
             lethality_per_strike,
         )
         p_killed = 1.0 - (1.0 - lethality) ** strikes_at_person[who]
-        dead = who[rng.random(who.size) < p_killed]
-        self.state[dead] = CivilianState.KILLED
-        self.exit_step[dead] = step
-        self.target_crossing[dead] = NO_CROSSING
-        self.queue_ticket[dead] = np.inf
-        return int(dead.size)
+        return self.kill(who[rng.random(who.size) < p_killed], step)
+
+    def kill(self, who: NDArray[np.intp], step: int) -> int:
+        self.state[who] = CivilianState.KILLED
+        self.exit_step[who] = step
+        self.target_crossing[who] = NO_CROSSING
+        self.queue_ticket[who] = np.inf
+        return int(who.size)
+
+    def on_cells(self, cells: NDArray[np.intp], n_cells: int) -> NDArray[np.intp]:
+        """People inside the enclave standing on ``cells``."""
+        mask = np.zeros(n_cells, dtype=bool)
+        mask[cells] = True
+        return np.flatnonzero(self.in_enclave() & mask[self.cell])
 
     # ----------------------------------------------------------------- perceive
     def perceive(

@@ -2,7 +2,9 @@
 
 A faction's fighters man its front line evenly, so its defence per front cell is
 ``fighters / front cells x cohesion``: a divided faction (low cohesion) fights worse and
-deserts faster, so its cells fall sooner.
+deserts faster, so its cells fall sooner. Cohesion is a state: losses of territory (more so
+when a hostile neighbour blames the loser), isolation and infighting wear it down; holding
+every cell under attack restores it towards its starting value.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class Faction(mesa.Agent):
         self.code = code
         self.fighters = params.fighters
         self.cohesion = params.cohesion
+        self.cohesion_initial = params.cohesion
         self.morale = params.morale_initial
         self.civilian_exit_coercion = params.civilian_exit_coercion
         self.initial_cells = 0
@@ -37,13 +40,16 @@ class Faction(mesa.Agent):
         self,
         cells_lost: int,
         isolation: float,
+        blamed: bool,
+        under_offensive: bool,
         dynamics: FactionDynamicsParams,
         rng: np.random.Generator,
     ) -> tuple[int, int]:
-        """Losses, desertion and morale for one hour; returns (killed, deserted) fighters.
+        """Losses, desertion, morale and cohesion for one hour; returns (killed, deserted).
 
         ``isolation`` (0-1) is the share of the rebel-held enclave cut off from the faction's
-        largest pocket; see :meth:`sim.territory.Territory.isolation`.
+        largest pocket (:meth:`sim.territory.Territory.isolation`); ``blamed``: a hostile
+        faction borders this one; ``under_offensive``: the ground offensive is on.
         """
         killed = min(
             self.fighters, int(rng.poisson(cells_lost * dynamics.fighters_lost_per_cell_captured))
@@ -57,12 +63,25 @@ class Faction(mesa.Agent):
         )
         deserted = int(rng.binomial(self.fighters, p_desert))
         self.fighters -= deserted
-        if self.initial_cells:
-            share_lost_percent = 100.0 * cells_lost / self.initial_cells
-            self.morale -= dynamics.morale_loss_per_percent_territory_lost * share_lost_percent
+        percent_lost = 100.0 * cells_lost / self.initial_cells if self.initial_cells else 0.0
+        self.morale -= dynamics.morale_loss_per_percent_territory_lost * percent_lost
         self.morale -= dynamics.isolation_morale_loss_per_day / 24.0 * isolation
         self.morale = min(max(self.morale, 0.0), 1.0)
+
+        blame = 1.0 + dynamics.blame_multiplier * blamed
+        self.cohesion -= dynamics.cohesion_loss_per_percent_territory_lost * percent_lost * blame
+        self.cohesion -= dynamics.isolation_cohesion_loss_per_day / 24.0 * isolation
+        if under_offensive and cells_lost == 0:
+            recovered = self.cohesion + dynamics.cohesion_recovery_per_day / 24.0
+            self.cohesion = max(self.cohesion, min(recovered, self.cohesion_initial))
+        self.cohesion = min(max(self.cohesion, 0.0), 1.0)
         return killed, deserted
+
+    def suffer_infighting(self, fighters_killed: int, dynamics: FactionDynamicsParams) -> int:
+        killed = min(self.fighters, fighters_killed)
+        self.fighters -= killed
+        self.cohesion = max(self.cohesion - dynamics.infighting_cohesion_loss, 0.0)
+        return killed
 
     def will_surrender(self, dynamics: FactionDynamicsParams) -> bool:
         """An isolated pocket held by this faction gives up when morale is below threshold."""

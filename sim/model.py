@@ -23,6 +23,19 @@ from sim.territory import Territory
 log = logging.getLogger(__name__)
 
 
+ALLIED, NEUTRAL, HOSTILE = 1, 0, -1
+
+
+def relation_matrix(config: SimConfig, factions: list[Faction]) -> NDArray[np.int8]:
+    """Controller codes x codes: ALLIED, NEUTRAL (the default) or HOSTILE."""
+    code = {f.key: f.code for f in factions}
+    value = {"allied": ALLIED, "neutral": NEUTRAL, "hostile": HOSTILE}
+    matrix = np.zeros((len(factions) + 1, len(factions) + 1), dtype=np.int8)
+    for rel in config.relations:
+        matrix[code[rel.a], code[rel.b]] = matrix[code[rel.b], code[rel.a]] = value[rel.relation]
+    return matrix
+
+
 class InvariantError(AssertionError):
     """The model broke one of its own accounting rules (a bug, never bad input)."""
 
@@ -39,8 +52,9 @@ class SiegeModel(mesa.Model):
        groups' pressure decides which front cells fall, then all captures apply (people on
        captured cells are now in government areas; fragments cut off below
        ``min_pocket_cells`` fall with them); assault groups move up.
-    3. Factions: fighters lost, desertion and morale; once the enclave has split, a faction
-       whose morale broke surrenders its cells in every pocket (all decide, then all apply).
+    3. Factions: fighters lost, desertion, morale and cohesion; hostile neighbours may clash
+       (every pair decides, then clashes apply); once the enclave has split, a faction whose
+       morale broke surrenders its cells in every pocket (all decide, then all apply).
     4. Civilians: perceive (fear from this hour's strikes, hunger), decide by household
        (shelter, return home, set out for an open crossing), walk towards their crossing,
        pass open crossings in queue order at the crossing's throughput.
@@ -86,6 +100,7 @@ class SiegeModel(mesa.Model):
         ]
         for faction in self.factions:
             faction.initial_cells = faction.cells = self.territory.cells_of(faction.code)
+        self.relation = relation_matrix(config, self.factions)
         self.government = GovernmentForces(
             self, config.government, geo, self.territory, self.town_cell
         )
@@ -189,17 +204,23 @@ class SiegeModel(mesa.Model):
         )
         self._cells_lost[:] = 0
         if self.schedule.ground_offensive[t]:
-            defence = np.zeros(len(self.factions) + 1)
-            front = self.territory.front()
-            front_by_code = np.bincount(
-                self.territory.controller[front], minlength=len(self.factions) + 1
-            )
-            for f in self.factions:
-                defence[f.code] = f.defence_per_front_cell(int(front_by_code[f.code]))
+            defence = self._defence_per_front_cell()
             captured = self.government.decide_captures(defence, self.streams.ground)
             self._hand_over(captured, t)
             self.government.advance_units()
         return strikes_at_person
+
+    def _defence_per_front_cell(self) -> NDArray[np.float64]:
+        """Each faction's defence per front cell (by code), with allied neighbours' support."""
+        n_codes = len(self.factions) + 1
+        front = self.territory.front()
+        front_by_code = np.bincount(self.territory.controller[front], minlength=n_codes)
+        own = np.zeros(n_codes)
+        for f in self.factions:
+            own[f.code] = f.defence_per_front_cell(int(front_by_code[f.code]))
+        allied_borders = (self.relation == ALLIED) & (self.territory.border_pairs(n_codes) > 0)
+        share = self.config.faction_dynamics.reinforcement_share
+        return own + share * allied_borders @ own
 
     def _hand_over(self, cells: NDArray[np.intp], t: int) -> None:
         """Apply a change of control: territory, the people on it, towns lost, pocket splits."""
@@ -229,13 +250,18 @@ class SiegeModel(mesa.Model):
         dyn = self.config.faction_dynamics
         territory = self.territory
         active = [f for f in self.factions if not f.defeated]
+        borders = territory.border_pairs(len(self.factions) + 1) > 0
+        hostile_borders = borders & (self.relation == HOSTILE)
         for f in active:
             f.update(
                 int(self._cells_lost[f.code]),
                 territory.isolation(f.code),
-                dyn,
-                self.streams.factions,
+                blamed=bool(hostile_borders[f.code].any()),
+                under_offensive=bool(self.schedule.ground_offensive[t]),
+                dynamics=dyn,
+                rng=self.streams.factions,
             )
+        self._infighting(t, active, hostile_borders)
         # Once the enclave has split, every faction whose morale broke surrenders its cells in
         # every pocket; all decide on the same state, then all hand-overs apply together.
         fallen: list[NDArray[np.intp]] = []
@@ -265,6 +291,37 @@ class SiegeModel(mesa.Model):
                 self.events.add(t, "faction_defeated", f.name, "", detail)
                 f.defeated = True
                 f.fighters = 0
+
+    def _infighting(
+        self, t: int, active: list[Faction], hostile_borders: NDArray[np.bool_]
+    ) -> None:
+        """Hostile neighbours may clash: every pair decides, then every clash applies."""
+        dyn = self.config.faction_dynamics
+        rng = self.streams.factions
+        clashes = []
+        for k, a in enumerate(active):
+            for b in active[k + 1 :]:
+                if not hostile_borders[a.code, b.code]:
+                    continue
+                strain = (1.0 - a.morale) + (1.0 - b.morale)
+                p = (
+                    dyn.infighting_rate_per_day
+                    / 24.0
+                    * (1.0 + dyn.infighting_pressure_weight * strain)
+                )
+                if rng.random() < p:
+                    clashes.append((a, b, rng.poisson(dyn.infighting_fighters_killed_mean, 2)))
+        for a, b, killed in clashes:
+            killed_a = a.suffer_infighting(int(killed[0]), dyn)
+            killed_b = b.suffer_infighting(int(killed[1]), dyn)
+            border = self.territory.border_cells(a.code, b.code)
+            people = self.civilians.on_cells(border, self.geo.n_cells)
+            n_dead = min(people.size, int(rng.poisson(dyn.infighting_civilians_killed_mean)))
+            self.civilians.kill(rng.choice(people, size=n_dead, replace=False), t)
+            detail = f"fighters killed {a.name} {killed_a}, {b.name} {killed_b}; civilians {n_dead}"
+            self.events.add(
+                t, "infighting", f"{a.name} vs {b.name}", self._pocket_place(border), detail
+            )
 
     def _pocket_place(self, cells: NDArray[np.intp]) -> str:
         """The pocket's most populous district, to name it in events."""

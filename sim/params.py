@@ -198,6 +198,25 @@ class FactionDynamicsParams:
     """After the enclave splits, a faction whose morale is below this surrenders its cells."""
     min_pocket_cells: int = 25
     """Rebel-held fragments smaller than this fall with the capture that cut them off."""
+    cohesion_loss_per_percent_territory_lost: float = 0.004
+    isolation_cohesion_loss_per_day: float = 0.02
+    """Daily cohesion loss of a faction whose isolation is 1 (scaled by its isolation)."""
+    blame_multiplier: float = 1.0
+    """Territory-loss cohesion losses are multiplied by (1 + this) while a hostile faction
+    borders the loser and blames it."""
+    cohesion_recovery_per_day: float = 0.01
+    """Cohesion regained per day of holding every cell while the offensive is on."""
+    reinforcement_share: float = 0.5
+    """Share of an allied neighbour's front-line defence that joins a faction's defence."""
+    infighting_rate_per_day: float = 0.05
+    """Daily chance of a clash between two hostile factions sharing a border, at full morale."""
+    infighting_pressure_weight: float = 2.0
+    """The clash rate is multiplied by 1 + this x (morale lost by the two, 0-2)."""
+    infighting_fighters_killed_mean: float = 15.0
+    """Mean fighters killed on each side per clash (Poisson)."""
+    infighting_civilians_killed_mean: float = 1.0
+    """Mean civilians killed per clash on the border cells (Poisson)."""
+    infighting_cohesion_loss: float = 0.05
 
     def __post_init__(self) -> None:
         _non_negative(
@@ -205,9 +224,42 @@ class FactionDynamicsParams:
             "fighters_lost_per_cell_captured",
             "morale_loss_per_percent_territory_lost",
             "isolation_morale_loss_per_day",
+            "cohesion_loss_per_percent_territory_lost",
+            "isolation_cohesion_loss_per_day",
+            "blame_multiplier",
+            "cohesion_recovery_per_day",
+            "infighting_rate_per_day",
+            "infighting_pressure_weight",
+            "infighting_fighters_killed_mean",
+            "infighting_civilians_killed_mean",
         )
+        _probability(self, "reinforcement_share", "infighting_cohesion_loss")
         _probability(self, "desertion_per_day_at_zero_cohesion", "surrender_morale_threshold")
         _require(self.min_pocket_cells >= 0, "min_pocket_cells", "must be >= 0")
+
+
+RELATIONS = ("allied", "neutral", "hostile")
+
+
+@dataclass(frozen=True)
+class RelationParams:
+    """How two factions treat each other (rivalries.csv). Pairs not listed are neutral."""
+
+    a: str
+    b: str
+    relation: str
+    """allied: reinforce each other's fronts; neutral: neither help nor fight; hostile:
+    refuse to reinforce, blame each other for losses and may clash."""
+
+    def __post_init__(self) -> None:
+        _require(
+            self.a != self.b, "b", f"a faction cannot have a relation with itself ({self.a!r})"
+        )
+        _require(
+            self.relation in RELATIONS,
+            "relation",
+            f"must be one of {RELATIONS}, got {self.relation!r}",
+        )
 
 
 @dataclass(frozen=True)
@@ -374,6 +426,8 @@ class SimConfig:
     factions: dict[str, FactionParams] = field(default_factory=dict)
     town_controller_overrides: dict[str, str] = field(default_factory=dict)
     """Town -> faction key, for towns whose towns.csv controller is contested or shared."""
+    relations: tuple[RelationParams, ...] = ()
+    """Relations between faction keys; pairs not listed are neutral."""
     faction_dynamics: FactionDynamicsParams = field(default_factory=FactionDynamicsParams)
     government: GovernmentParams = field(default_factory=GovernmentParams)
     crossings: tuple[CrossingParams, ...] = ()
@@ -394,6 +448,18 @@ class SimConfig:
                     f"timeline.pauses[{i}].crossings",
                     f"unknown crossing {name!r}; configured: {sorted(crossing_names)}",
                 )
+        pairs: set[frozenset[str]] = set()
+        for i, rel in enumerate(self.relations):
+            for side in ("a", "b"):
+                key = getattr(rel, side)
+                _require(
+                    key in self.factions,
+                    f"relations[{i}].{side}",
+                    f"unknown faction key {key!r}; configured: {sorted(self.factions)}",
+                )
+            pair = frozenset((rel.a, rel.b))
+            _require(pair not in pairs, f"relations[{i}]", f"{rel.a} and {rel.b} listed twice")
+            pairs.add(pair)
         for town, faction in self.town_controller_overrides.items():
             _require(
                 faction in self.factions,

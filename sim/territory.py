@@ -59,6 +59,23 @@ class Territory:
         sizes = np.bincount(self._labels, minlength=self.n_pockets + 1)
         return 1.0 - sizes[np.unique(own)].max() / sizes[1:].sum()
 
+    def border_pairs(self, n_codes: int) -> NDArray[np.int64]:
+        """Adjacent cell pairs between each two controller codes (symmetric, codes x codes)."""
+        i, j, _ = self._pairs
+        ci = self.controller[i].astype(np.int64)
+        cj = self.controller[j].astype(np.int64)
+        differ = ci != cj
+        counts = np.bincount(ci[differ] * n_codes + cj[differ], minlength=n_codes * n_codes)
+        counts = counts.reshape(n_codes, n_codes)
+        return counts + counts.T
+
+    def border_cells(self, a: int, b: int) -> NDArray[np.intp]:
+        """Cells of ``a`` or ``b`` that touch a cell of the other."""
+        i, j, _ = self._pairs
+        ci, cj = self.controller[i], self.controller[j]
+        touching = ((ci == a) & (cj == b)) | ((ci == b) & (cj == a))
+        return np.unique(np.concatenate([i[touching], j[touching]])).astype(np.intp)
+
     def cells_of(self, code: int) -> int:
         return int(np.count_nonzero(self.controller == code))
 

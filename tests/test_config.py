@@ -292,6 +292,30 @@ INVALID_VALUES = [
         "town_controller_overrides.Jobar",
         id="override-unknown-faction-key",
     ),
+    pytest.param(
+        "relations.0.a=isis", "relations[0].a", "isis", "relations[0].a", id="relation-unknown-key"
+    ),
+    pytest.param(
+        "relations.0.relation=friends",
+        "relations[0].relation",
+        "friends",
+        "relations[0].relation",
+        id="relation-unknown-kind",
+    ),
+    pytest.param(
+        "relations.0.b=jaish_al_islam",
+        "relations[0].b",
+        "jaish_al_islam",
+        "relations[0].b",
+        id="relation-with-itself",
+    ),
+    pytest.param(
+        "relations.1.b=failaq_al_rahman",
+        "relations[1].b",
+        "failaq_al_rahman",
+        "relations[1]",
+        id="relation-listed-twice",
+    ),
 ]
 
 
