@@ -15,19 +15,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.geography import Geography
-from sim.params import CivilianParams, PopulationParams
+from sim.params import CivilianParams, DealParams, PopulationParams
 
 
 class CivilianState(IntEnum):
-    """Where a person is. The first four are inside the enclave."""
+    """Where a person is. The first five are inside the enclave."""
 
     AT_HOME = 0
     SHELTERING = 1
     MOVING = 2
     QUEUED = 3
-    IN_GOVERNMENT_AREA = 4
-    BUSSED_NORTH = 5
-    KILLED = 6
+    AWAITING_BUS = 4
+    """Chose the buses north under a deal; waits at home for a seat."""
+    IN_GOVERNMENT_AREA = 5
+    BUSSED_NORTH = 6
+    KILLED = 7
 
 
 class ExitRoute(IntEnum):
@@ -36,11 +38,23 @@ class ExitRoute(IntEnum):
     NONE = 0
     CROSSING = 1
     CAPTURE = 2
+    """Their ground changed hands (taken by force, surrendered, or handed over by a deal)."""
     BUS = 3
+    DEAL_CORRIDOR = 4
+    """Chose government shelters under a deal and walked out through the ceasefire lines."""
+
+
+class DealChoice(IntEnum):
+    """A household's answer when its faction accepts an evacuation deal."""
+
+    STAY = 0
+    """Reconciliation: stay at home and come under government control at the hand-over."""
+    SHELTERS = 1
+    BUS = 2
 
 
 N_STATES = len(CivilianState)
-LAST_ENCLAVE_STATE = CivilianState.QUEUED
+LAST_ENCLAVE_STATE = CivilianState.AWAITING_BUS
 NO_CROSSING = -1
 
 
@@ -74,6 +88,9 @@ class Civilians:
         )
         self.target_crossing = np.full(n, NO_CROSSING, dtype=np.int16)
         self.queue_ticket = np.full(n, np.inf, dtype=np.float64)
+        """Place in a crossing's queue or on a deal's bus list (lower goes first)."""
+        self.affiliation = np.zeros(n, dtype=np.int8)
+        """Controller code of the faction a person's household is a fighter's family of; 0 none."""
         self.household_size = np.bincount(self.household, minlength=self.n_households)
         # People are stored household by household, so a household is a slice of the arrays.
         self._household_start = np.flatnonzero(np.diff(self.household, prepend=-1))
@@ -92,6 +109,22 @@ class Civilians:
         return np.bincount(self.exit_route, minlength=len(ExitRoute))
 
     # ----------------------------------------------------------------- transitions
+    def assign_affiliation(
+        self,
+        code_at_cell: NDArray[np.integer],
+        households_per_code: NDArray[np.int64],
+        rng: np.random.Generator,
+    ) -> None:
+        """Draw fighters' families: ``households_per_code[c]`` households living on cells of
+        faction ``c`` (``code_at_cell``), without replacement, capped at all of them."""
+        code_of_household = code_at_cell[self.home_cell[self._household_start]]
+        household_affiliation = np.zeros(self.n_households, dtype=np.int8)
+        for code in range(1, households_per_code.size):
+            candidates = np.flatnonzero(code_of_household == code)
+            k = min(int(households_per_code[code]), candidates.size)
+            household_affiliation[rng.choice(candidates, size=k, replace=False)] = code
+        self.affiliation = household_affiliation[self.household]
+
     def leave_enclave(self, who: NDArray[np.intp], route: ExitRoute, step: int) -> None:
         """Move people out of the enclave by ``route`` (to government areas or north)."""
         bussed = route == ExitRoute.BUS
@@ -291,14 +324,67 @@ class Civilians:
 
     def pass_crossing(self, crossing: int, throughput: int, step: int) -> int:
         """The first ``throughput`` people in the queue cross into government areas."""
-        if throughput <= 0:
-            return 0
-        queued = self.queued_at(crossing)
-        if queued.size > throughput:
-            order = np.argpartition(self.queue_ticket[queued], throughput - 1)[:throughput]
-            queued = queued[order]
-        self.leave_enclave(queued, ExitRoute.CROSSING, step)
-        return int(queued.size)
+        passing = self._first_in_line(self.queued_at(crossing), throughput)
+        self.leave_enclave(passing, ExitRoute.CROSSING, step)
+        return int(passing.size)
+
+    def _first_in_line(self, waiting: NDArray[np.intp], places: int) -> NDArray[np.intp]:
+        """The ``places`` people of ``waiting`` with the lowest tickets (all if fewer)."""
+        if places <= 0:
+            return waiting[:0]
+        if waiting.size > places:
+            waiting = waiting[np.argpartition(self.queue_ticket[waiting], places - 1)[:places]]
+        return waiting
+
+    # ----------------------------------------------------------------- deals
+    def choose_under_deal(
+        self,
+        on_deal_cell: NDArray[np.bool_],
+        params: DealParams,
+        rng: np.random.Generator,
+        step: int,
+    ) -> NDArray[np.int64]:
+        """Households settled on a deal's cells choose to stay, go to shelters or take the bus.
+
+        A multinomial logit with one draw per household (``docs/ODD.md`` 7.14); the choices
+        apply together: shelter-goers leave by the deal corridor, bus-takers wait for a seat
+        in a random household order. Returns the people per :class:`DealChoice`.
+        """
+        settled = (self.state == CivilianState.AT_HOME) | (self.state == CivilianState.SHELTERING)
+        deciding = settled & on_deal_cell
+        (hh_fear,) = self.household_means((self.fear,), deciding)
+        fear_factor = hh_fear / (hh_fear + self.params.fear_half_saturation)
+        affiliated = self.affiliation[self._household_start] > 0
+        utility = np.stack(
+            [
+                np.zeros(self.n_households),
+                params.shelter_logit + params.fear_logit * fear_factor,
+                params.bus_logit
+                + params.bus_affiliation_logit * affiliated
+                + params.fear_logit * fear_factor,
+            ],
+            axis=1,
+        )
+        weight = np.exp(utility - utility.max(axis=1, keepdims=True))
+        cumulative = np.cumsum(weight / weight.sum(axis=1, keepdims=True), axis=1)
+        u_choice = rng.random(self.n_households)
+        u_ticket = rng.random(self.n_households)
+        choice = (u_choice[:, None] >= cumulative[:, :-1]).sum(axis=1)[self.household]
+
+        who = np.flatnonzero(deciding)
+        choice = choice[who]
+        to_shelters = who[choice == DealChoice.SHELTERS]
+        to_bus = who[choice == DealChoice.BUS]
+        self.leave_enclave(to_shelters, ExitRoute.DEAL_CORRIDOR, step)
+        self.state[to_bus] = CivilianState.AWAITING_BUS
+        self.queue_ticket[to_bus] = u_ticket[self.household[to_bus]]
+        return np.bincount(choice, minlength=len(DealChoice))
+
+    def board_bus(self, waiting: NDArray[np.intp], seats: int, step: int) -> int:
+        """The first ``seats`` people on the bus list leave north."""
+        boarding = self._first_in_line(waiting, seats)
+        self.leave_enclave(boarding, ExitRoute.BUS, step)
+        return int(boarding.size)
 
 
 def _households(

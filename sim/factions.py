@@ -9,10 +9,24 @@ every cell under attack restores it towards its starting value.
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 import mesa
 import numpy as np
 
 from sim.params import FactionDynamicsParams, FactionParams
+
+
+class FactionStage(IntEnum):
+    """Where a faction stands towards the government."""
+
+    FIGHTING = 0
+    TALKING = 1
+    """Terms offered; the faction has not answered yet (assault eased)."""
+    EVACUATING = 2
+    """Terms accepted: ceasefire on the deal's cells while buses take its people north."""
+    ENDED = 3
+    """No cells left: defeated, surrendered everywhere, or evacuated."""
 
 
 class Faction(mesa.Agent):
@@ -28,9 +42,24 @@ class Faction(mesa.Agent):
         self.cohesion_initial = params.cohesion
         self.morale = params.morale_initial
         self.civilian_exit_coercion = params.civilian_exit_coercion
+        self.excluded_from_ceasefire = params.excluded_from_ceasefire
         self.initial_cells = 0
         self.cells = 0
-        self.defeated = False
+        self.stage = FactionStage.FIGHTING
+        self.talks_end_step = -1
+        """While talking: the step at which unanswered terms count as refused."""
+        self.next_offer_step = 0
+        """Terms are not offered again before this step (after a refusal)."""
+
+    @property
+    def active(self) -> bool:
+        """Still holds ground (not ended)."""
+        return self.stage != FactionStage.ENDED
+
+    @property
+    def fighting(self) -> bool:
+        """Fighting or talking: not under a ceasefire, not ended."""
+        return self.stage in (FactionStage.FIGHTING, FactionStage.TALKING)
 
     def defence_per_front_cell(self, front_cells: int) -> float:
         """Effective fighters on each of the faction's front cells."""
@@ -82,6 +111,10 @@ class Faction(mesa.Agent):
         self.fighters -= killed
         self.cohesion = max(self.cohesion - dynamics.infighting_cohesion_loss, 0.0)
         return killed
+
+    def resolve(self) -> float:
+        """0-1: how firmly the faction refuses terms (cohesion x morale)."""
+        return self.cohesion * self.morale
 
     def will_surrender(self, dynamics: FactionDynamicsParams) -> bool:
         """An isolated pocket held by this faction gives up when morale is below threshold."""

@@ -64,6 +64,14 @@ class Geography:
         d2 = (self.x_m[candidates] - x_m) ** 2 + (self.y_m[candidates] - y_m) ** 2
         return int(candidates[np.argmin(d2)])
 
+    def main_district(self, cells: NDArray[np.intp]) -> str:
+        """The most populous district among ``cells`` (by initial residents), to name a place."""
+        weights = self.people[cells]
+        districts = self.district[cells]
+        if weights.sum() == 0:
+            return self.district_names[int(np.bincount(districts).argmax())]
+        return self.district_names[int(np.bincount(districts, weights=weights).argmax())]
+
     def cells_within(self, x_m: float, y_m: float, radius_m: float) -> NDArray[np.bool_]:
         return (self.x_m - x_m) ** 2 + (self.y_m - y_m) ** 2 <= radius_m**2
 

@@ -43,11 +43,11 @@ class AssaultGroup(mesa.Agent):
         self.geo = geo
 
     def objective_xy(
-        self, town_cell: dict[str, int], territory: Territory
+        self, town_cell: dict[str, int], rebel: NDArray[np.bool_]
     ) -> tuple[float, float] | None:
-        """The first listed objective still rebel-held, else the nearest rebel-held town."""
+        """The first listed objective still in ``rebel`` (rebel-held cells open to attack),
+        else the nearest such town, else the nearest such cell."""
         geo = self.geo
-        rebel = territory.rebel()
         while self.objectives and not rebel[town_cell[self.objectives[0]]]:
             self.objectives.pop(0)
         if self.objectives:
@@ -97,14 +97,17 @@ class GovernmentForces:
             for p in params.assault_groups
         ]
 
-    def shell(self, intensity: float, rng: np.random.Generator) -> NDArray[np.int32]:
-        """Strikes per cell this hour, spread over rebel-held cells by target weight.
+    def shell(
+        self, intensity: float, open_to_fire: NDArray[np.bool_], rng: np.random.Generator
+    ) -> NDArray[np.int32]:
+        """Strikes per cell this hour, spread over rebel-held cells in ``open_to_fire``
+        (not under a ceasefire) by target weight.
 
         Weight = 1 + front_weight (on the front) + density_weight x (initial people / max).
         """
         p = self.params
         strikes = np.zeros(self.geo.n_cells, dtype=np.int32)
-        targets = np.flatnonzero(self.territory.rebel())
+        targets = np.flatnonzero(self.territory.rebel() & open_to_fire)
         if targets.size == 0 or intensity <= 0:
             return strikes
         people = self.geo.people[targets].astype(np.float64)
@@ -116,17 +119,21 @@ class GovernmentForces:
         return strikes
 
     def decide_captures(
-        self, defence_per_front_cell: NDArray[np.float64], rng: np.random.Generator
+        self,
+        defence_per_front_cell: NDArray[np.float64],
+        pressure_at_cell: NDArray[np.float64],
+        rng: np.random.Generator,
     ) -> NDArray[np.intp]:
         """Front cells that fall this hour (decided, not yet applied).
 
-        ``defence_per_front_cell`` is indexed by controller code. A cell in reach of groups
-        with total attack A (each group's fighters shared over the front cells in its reach)
-        and defence D falls with probability 1 - exp(-capture_rate x A / D), where urban
-        cells multiply D by ``urban_defence_multiplier``.
+        ``defence_per_front_cell`` is indexed by controller code. Only front cells with a
+        positive ``pressure_at_cell`` are attacked. A cell in reach of groups with total attack
+        A (each group's fighters shared over the attacked cells in its reach, times the cell's
+        pressure) and defence D falls with probability 1 - exp(-capture_rate x A / D), where
+        urban cells multiply D by ``urban_defence_multiplier``.
         """
         p = self.params
-        front = np.flatnonzero(self.territory.front())
+        front = np.flatnonzero(self.territory.front() & (pressure_at_cell > 0))
         if front.size == 0:
             return front
         attack = np.zeros(front.size)
@@ -134,6 +141,7 @@ class GovernmentForces:
             reach = group.in_reach(front, p.reach_m)
             if reach.any():
                 attack[reach] += group.fighters / reach.sum()
+        attack *= pressure_at_cell[front]
         defence = defence_per_front_cell[self.territory.controller[front]]
         defence = defence * np.where(self.geo.urban[front], p.urban_defence_multiplier, 1.0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -141,8 +149,9 @@ class GovernmentForces:
         p_fall = -np.expm1(-p.capture_rate_per_hour * ratio)
         return front[rng.random(front.size) < p_fall]
 
-    def advance_units(self) -> None:
+    def advance_units(self, open_to_attack: NDArray[np.bool_]) -> None:
+        """Each group moves towards its objective among rebel-held cells ``open_to_attack``."""
         for group in self.assault_groups:
-            target = group.objective_xy(self.town_cell, self.territory)
+            target = group.objective_xy(self.town_cell, open_to_attack)
             if target is not None:
                 group.advance(target, self.territory, self.params.reach_m)

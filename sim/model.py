@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from sim.buses import BusFleet
 from sim.civilians import Civilians, CivilianState, ExitRoute
+from sim.deals import Deal, DealBroker
 from sim.events import Schedule
-from sim.factions import Faction
+from sim.factions import Faction, FactionStage
 from sim.geography import GOVERNMENT, Geography, build_ghouta
 from sim.government import GovernmentForces
 from sim.params import ConfigError, SimConfig, check_names
@@ -48,17 +50,22 @@ class SiegeModel(mesa.Model):
 
     1. Events: the timeline's flags for this hour (bombardment, offensive, pauses that open
        crossings); aid convoys feed people; notes are logged.
-    2. Government: shelling units choose their strikes, then casualties apply; assault
-       groups' pressure decides which front cells fall, then all captures apply (people on
-       captured cells are now in government areas; fragments cut off below
-       ``min_pocket_cells`` fall with them); assault groups move up.
-    3. Factions: fighters lost, desertion, morale and cohesion; hostile neighbours may clash
-       (every pair decides, then clashes apply); once the enclave has split, a faction whose
-       morale broke surrenders its cells in every pocket (all decide, then all apply).
+    2. Government: shelling units choose their strikes outside ceasefires, then casualties
+       apply; assault groups' pressure (eased on factions in talks, none under a ceasefire)
+       decides which front cells fall, then all captures apply (people on captured cells are
+       now in government areas; fragments cut off below ``min_pocket_cells`` fall with them);
+       assault groups move up.
+    3. Factions: fighting factions' losses, desertion, morale and cohesion; hostile
+       neighbours may clash (every pair decides, then clashes apply); factions hemmed into a
+       pocket are offered terms, and terms are answered (accepted terms bring a ceasefire and the
+       civilians' choice: stay, shelters or buses); a faction whose morale broke surrenders
+       its cells in every pocket (all decide, then all apply).
     4. Civilians: perceive (fear from this hour's strikes, hunger), decide by household
        (shelter, return home, set out for an open crossing), walk towards their crossing,
        pass open crossings in queue order at the crossing's throughput.
-    5. Record the hour's numbers; check that every person is in exactly one state.
+    5. Logistics: free buses go to deals in the order agreed (fighters board first); a deal
+       whose last passenger has left hands its cells over.
+    6. Record the hour's numbers; check that every person is in exactly one state.
     """
 
     def __init__(self, config: SimConfig, geography: Geography | None = None) -> None:
@@ -105,6 +112,14 @@ class SiegeModel(mesa.Model):
             self, config.government, geo, self.territory, self.town_cell
         )
         self.civilians = Civilians(geo, config.population, config.civilians, streams.population)
+        families = np.array(
+            [0]
+            + [
+                round(f.fighters * config.deals.fighter_households_per_fighter)
+                for f in self.factions
+            ]
+        )
+        self.civilians.assign_affiliation(geo.controller, families, streams.deals)
         self.crossing_names = tuple(c.name for c in config.crossings)
         self._crossing_sources = [
             geo.cells_within(*geo.place_xy_m[c.place], c.access_radius_m) for c in config.crossings
@@ -117,6 +132,14 @@ class SiegeModel(mesa.Model):
             config.n_steps, geo.faction_keys, self.crossing_names, geo.district_names, self.start
         )
         self.events = EventLog(self.start)
+        self.deals = DealBroker(
+            config.deals,
+            BusFleet(config.bus_fleet),
+            geo,
+            self.territory,
+            self.civilians,
+            self.events,
+        )
         self._district_area_km2 = (
             np.bincount(geo.district[geo.enclave], minlength=len(geo.district_names))
             * geo.cell_area_km2
@@ -157,6 +180,7 @@ class SiegeModel(mesa.Model):
         strikes_at_person = self._phase_government(t)
         self._phase_factions(t)
         self._phase_civilians(t, strikes_at_person)
+        self._phase_logistics(t)
         self._phase_record(t)
         if t + 1 >= self.config.n_steps:
             self.running = False
@@ -192,7 +216,8 @@ class SiegeModel(mesa.Model):
         intensity = float(self.schedule.bombardment[t])
         if self.schedule.pause[t]:
             intensity *= gp.pause_shelling_multiplier
-        strikes = self.government.shell(intensity, self.streams.shelling)
+        ceasefire = self.deals.ceasefire()
+        strikes = self.government.shell(intensity, ~ceasefire, self.streams.shelling)
         self.hour_strikes = strikes
         strikes_at_person = strikes[self.civilians.cell]
         self.civilians.shelling_casualties(
@@ -205,9 +230,10 @@ class SiegeModel(mesa.Model):
         self._cells_lost[:] = 0
         if self.schedule.ground_offensive[t]:
             defence = self._defence_per_front_cell()
-            captured = self.government.decide_captures(defence, self.streams.ground)
-            self._hand_over(captured, t)
-            self.government.advance_units()
+            pressure = self.deals.pressure_at_cell(self.factions)
+            captured = self.government.decide_captures(defence, pressure, self.streams.ground)
+            self._hand_over(captured, t, "capture")
+            self.government.advance_units(self.territory.rebel() & ~self.deals.ceasefire())
         return strikes_at_person
 
     def _defence_per_front_cell(self) -> NDArray[np.float64]:
@@ -222,13 +248,21 @@ class SiegeModel(mesa.Model):
         share = self.config.faction_dynamics.reinforcement_share
         return own + share * allied_borders @ own
 
-    def _hand_over(self, cells: NDArray[np.intp], t: int) -> None:
-        """Apply a change of control: territory, the people on it, towns lost, pocket splits."""
+    def _hand_over(self, cells: NDArray[np.intp], t: int, cause: str) -> None:
+        """Apply a change of control: territory, the people on it, towns lost, pocket splits
+        and pockets ended (``cause``: capture, surrender or deal)."""
         before_all = self.territory.controller.copy()
+        labels_before = self.territory.pocket_labels()
         pockets_before = self.territory.n_pockets
         cells = self.territory.capture(cells)
         if cells.size == 0:
             return
+        rebel = self.territory.rebel()
+        for pocket in np.unique(labels_before[cells]):
+            was = np.flatnonzero(labels_before == pocket)
+            if not rebel[was].any():
+                detail = f"{cause}; {was.size} cells"
+                self.events.add(t, "pocket_ended", "", self.geo.main_district(was), detail)
         before = before_all[cells]
         self._cells_lost += np.bincount(before, minlength=len(self._cells_lost))
         captured = np.zeros(self.geo.n_cells, dtype=bool)
@@ -241,7 +275,7 @@ class SiegeModel(mesa.Model):
         if self.territory.n_pockets > pockets_before and pockets_before > 0:
             labels = self.territory.pocket_labels()
             pockets = [np.flatnonzero(labels == k) for k in range(1, self.territory.n_pockets + 1)]
-            names = [f"{self._pocket_place(p)} ({p.size} cells)" for p in pockets]
+            names = [f"{self.geo.main_district(p)} ({p.size} cells)" for p in pockets]
             detail = f"{pockets_before} -> {self.territory.n_pockets} pockets: " + ", ".join(names)
             self.events.add(t, "pocket_split", "government", "", detail)
 
@@ -249,10 +283,10 @@ class SiegeModel(mesa.Model):
     def _phase_factions(self, t: int) -> None:
         dyn = self.config.faction_dynamics
         territory = self.territory
-        active = [f for f in self.factions if not f.defeated]
+        fighting = [f for f in self.factions if f.fighting]
         borders = territory.border_pairs(len(self.factions) + 1) > 0
         hostile_borders = borders & (self.relation == HOSTILE)
-        for f in active:
+        for f in fighting:
             f.update(
                 int(self._cells_lost[f.code]),
                 territory.isolation(f.code),
@@ -261,36 +295,49 @@ class SiegeModel(mesa.Model):
                 dynamics=dyn,
                 rng=self.streams.factions,
             )
-        self._infighting(t, active, hostile_borders)
-        # Once the enclave has split, every faction whose morale broke surrenders its cells in
-        # every pocket; all decide on the same state, then all hand-overs apply together.
+        self._infighting(t, fighting, hostile_borders)
+        self.deals.negotiate(t, self.factions, self.streams.deals)
+        # Once the enclave has split, every fighting faction whose morale broke surrenders its
+        # cells (outside ceasefires) in every pocket; all decide on the same state, then all
+        # hand-overs apply together.
         fallen: list[NDArray[np.intp]] = []
+        fighting = [f for f in self.factions if f.fighting]
         if territory.n_pockets > 1:
             labels = territory.pocket_labels()
-            held = {f.code: territory.cells_of(f.code) for f in active}
-            fighters = {f.code: f.fighters for f in active}
+            open_ground = ~self.deals.ceasefire()
+            held = {f.code: territory.cells_of(f.code) for f in fighting}
+            fighters = {f.code: f.fighters for f in fighting}
             for pocket in range(1, territory.n_pockets + 1):
                 cells = np.flatnonzero(labels == pocket)
-                for f in active:
-                    own = cells[territory.controller[cells] == f.code]
+                for f in fighting:
+                    own = cells[(territory.controller[cells] == f.code) & open_ground[cells]]
                     if own.size == 0 or not f.will_surrender(dyn):
                         continue
                     share = own.size / held[f.code]
                     surrendered = min(f.fighters, round(fighters[f.code] * share))
                     f.fighters -= surrendered
                     detail = f"{own.size} cells; {surrendered} fighters; morale {f.morale:.2f}"
-                    self.events.add(t, "surrender", f.name, self._pocket_place(cells), detail)
+                    self.events.add(t, "surrender", f.name, self.geo.main_district(cells), detail)
                     fallen.append(own)
         if fallen:
-            self._hand_over(np.concatenate(fallen), t)
-        for f in active:
-            f.cells = territory.cells_of(f.code)
-            if f.cells == 0:
+            self._hand_over(np.concatenate(fallen), t, "surrender")
+        self._retire_factions(t)
+
+    def _retire_factions(self, t: int, evacuated: frozenset | set = frozenset()) -> None:
+        """Refresh cell counts; a faction left without cells has ended (defeated, unless its
+        fighters went north with a deal: ``evacuated``)."""
+        for f in self.factions:
+            if not f.active:
+                continue
+            f.cells = self.territory.cells_of(f.code)
+            if f.cells > 0:
+                continue
+            if f.stage != FactionStage.EVACUATING and f not in evacuated:
                 # Fighters left without ground are killed, captured or gone: out of the model.
                 detail = f"{f.fighters} fighters without ground left the field"
                 self.events.add(t, "faction_defeated", f.name, "", detail)
-                f.defeated = True
                 f.fighters = 0
+            f.stage = FactionStage.ENDED
 
     def _infighting(
         self, t: int, active: list[Faction], hostile_borders: NDArray[np.bool_]
@@ -315,21 +362,14 @@ class SiegeModel(mesa.Model):
             killed_a = a.suffer_infighting(int(killed[0]), dyn)
             killed_b = b.suffer_infighting(int(killed[1]), dyn)
             border = self.territory.border_cells(a.code, b.code)
-            people = self.civilians.on_cells(border, self.geo.n_cells)
+            outside_ceasefire = border[~self.deals.ceasefire()[border]]
+            people = self.civilians.on_cells(outside_ceasefire, self.geo.n_cells)
             n_dead = min(people.size, int(rng.poisson(dyn.infighting_civilians_killed_mean)))
             self.civilians.kill(rng.choice(people, size=n_dead, replace=False), t)
             detail = f"fighters killed {a.name} {killed_a}, {b.name} {killed_b}; civilians {n_dead}"
             self.events.add(
-                t, "infighting", f"{a.name} vs {b.name}", self._pocket_place(border), detail
+                t, "infighting", f"{a.name} vs {b.name}", self.geo.main_district(border), detail
             )
-
-    def _pocket_place(self, cells: NDArray[np.intp]) -> str:
-        """The pocket's most populous district, to name it in events."""
-        weights = self.geo.people[cells]
-        districts = self.geo.district[cells]
-        if weights.sum() == 0:
-            return self._district_names[int(np.bincount(districts).argmax())]
-        return self._district_names[int(np.bincount(districts, weights=weights).argmax())]
 
     # ----------------------------------------------------------------- 4 civilians
     def crossing_field(self, k: int) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
@@ -364,6 +404,8 @@ class SiegeModel(mesa.Model):
         else:
             fields = np.zeros((0, geo.n_cells))
         coercion = self._coercion_by_code[self.territory.controller[civ.cell]]
+        # Under a ceasefire people have made their deal choice: nobody sets out for a crossing.
+        coercion[self.deals.ceasefire()[civ.cell]] = 1.0
         civ.decide_and_apply(coercion, open_now, fields, self.streams.civilians)
         self._crossed[:] = 0
         for k in range(len(self.crossing_names)):
@@ -383,7 +425,22 @@ class SiegeModel(mesa.Model):
             )
         )
 
-    # ----------------------------------------------------------------- 5 record
+    # ----------------------------------------------------------------- 5 logistics
+    def _phase_logistics(self, t: int) -> None:
+        for deal in self.deals.run_buses(t):
+            self._complete(deal, t)
+
+    def _complete(self, deal: Deal, t: int) -> None:
+        """The deal's last bus has left: its cells pass to the government."""
+        detail = (
+            f"{deal.trips} bus trips: {deal.fighters_bussed} fighters, "
+            f"{deal.civilians_bussed} civilians north"
+        )
+        self.events.add(t, "deal_completed", deal.faction.name, deal.place, detail)
+        self._hand_over(deal.cells, t, "deal")
+        self._retire_factions(t, evacuated=set(deal.fighters_waiting))
+
+    # ----------------------------------------------------------------- 6 record
     def _phase_record(self, t: int) -> None:
         civ = self.civilians
         counts = civ.counts()
@@ -403,6 +460,10 @@ class SiegeModel(mesa.Model):
                 fighters=np.array([f.fighters for f in self.factions]),
                 cohesion=np.array([f.cohesion for f in self.factions]),
                 morale=np.array([f.morale for f in self.factions]),
+                stage=np.array([f.stage for f in self.factions]),
+                fighters_bussed=self.deals.fighters_bussed(),
+                buses_on_road=self.deals.fleet.on_road(t),
+                ceasefire_cells=int(np.count_nonzero(self.deals.ceasefire())),
                 queue=queue,
                 crossing_open=self.schedule.crossing_open[t],
                 crossed=self._crossed.copy(),
@@ -420,11 +481,15 @@ class SiegeModel(mesa.Model):
         inside = civ.in_enclave()
         if not self.territory.rebel()[civ.cell[inside]].all():
             raise InvariantError("someone inside the enclave stands on a government-held cell")
-        left = (civ.state == CivilianState.IN_GOVERNMENT_AREA) | (
-            civ.state == CivilianState.BUSSED_NORTH
-        )
-        if not np.array_equal(left, civ.exit_route != ExitRoute.NONE):
+        bussed = civ.state == CivilianState.BUSSED_NORTH
+        left = (civ.state == CivilianState.IN_GOVERNMENT_AREA) | bussed
+        if not np.array_equal(left, civ.exit_route != ExitRoute.NONE) or not np.array_equal(
+            bussed, civ.exit_route == ExitRoute.BUS
+        ):
             raise InvariantError("exit routes disagree with states")
+        awaiting = civ.state == CivilianState.AWAITING_BUS
+        if not self.deals.ceasefire()[civ.cell[awaiting]].all():
+            raise InvariantError("someone waits for a bus outside any open deal")
         for f in self.factions:
             if f.fighters < 0:
                 raise InvariantError(f"{f.name} has {f.fighters} fighters")

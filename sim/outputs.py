@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.civilians import DealChoice
 from sim.model import SiegeModel
 from sim.params import to_dict
 from sim.recorder import SCHEMA_VERSION
@@ -48,15 +49,21 @@ def totals_at(ts: pd.DataFrame, step: int) -> dict[str, int]:
         "left_enclave_cum",
         "left_via_crossing_cum",
         "left_by_capture_cum",
+        "left_via_deal_corridor_cum",
         "bussed_north_cum",
+        "fighters_bussed_north_cum",
         "killed_cum",
     )
     return {key: int(row[key]) for key in keys}
 
 
-def summarise(model: SiegeModel) -> dict[str, Any]:
-    """Totals, key days and each faction's end: the numbers a reader wants first."""
-    ts = model.recorder.timeseries()
+def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Totals, key days, deals and each pocket's end: the numbers a reader wants first.
+
+    ``ts`` is the run's time series if the caller already has it.
+    """
+    if ts is None:
+        ts = model.recorder.timeseries()
     events = model.events.table()
     n = model.civilians.n
     left = ts["left_enclave_cum"].to_numpy()
@@ -85,28 +92,61 @@ def summarise(model: SiegeModel) -> dict[str, Any]:
         },
         "day_surrender": {f.key: first_day("surrender", f.name) for f in model.factions},
         "fighters_final": {f.key: f.fighters for f in model.factions},
+        "deals": {
+            f.key: _deal_summary(model, f.key, first_day("talks_started", f.name))
+            for f in model.factions
+        },
+        "bus_trips": model.deals.fleet.trips,
+        "pocket_ends": [
+            {
+                "day": int(row.day),
+                "place": row.place,
+                "cause": row.detail.split(";")[0],
+                "cells": int(row.detail.split("; ")[1].split()[0]),
+            }
+            for row in events[events["kind"] == "pocket_ended"].itertuples()
+        ],
+    }
+
+
+def _deal_summary(model: SiegeModel, key: str, day_talks: int | None) -> dict[str, Any] | None:
+    """The faction's deal, if it made one."""
+    deal = next((d for d in model.deals.deals if d.faction.key == key), None)
+    if deal is None:
+        return None
+    return {
+        "day_talks_started": day_talks,
+        "day_agreed": deal.agreed_step // 24,
+        "day_completed": None if deal.completed_step is None else deal.completed_step // 24,
+        "fighters_bussed": deal.fighters_bussed,
+        "civilians_bussed": deal.civilians_bussed,
+        "bus_trips": deal.trips,
+        "chose_stay": int(deal.choices[DealChoice.STAY]),
+        "chose_shelters": int(deal.choices[DealChoice.SHELTERS]),
+        "chose_bus": int(deal.choices[DealChoice.BUS]),
     }
 
 
 def write_run(model: SiegeModel, out_dir: Path, plots: bool = True) -> dict[str, Any]:
     """Write every output of a finished run into ``out_dir``; returns the summary."""
     out_dir = Path(out_dir)
-    summary = summarise(model)
+    ts = model.recorder.timeseries()
+    summary = summarise(model, ts)
     atomic_write_text(
         out_dir / "config.yaml", yaml.safe_dump(to_dict(model.config), sort_keys=False)
     )
-    atomic_write_csv(out_dir / "timeseries.csv", model.recorder.timeseries())
+    atomic_write_csv(out_dir / "timeseries.csv", ts)
     atomic_write_csv(out_dir / "districts.csv", model.recorder.districts())
     atomic_write_csv(out_dir / "events.csv", model.events.table())
     if plots:
-        from sim.plots import plot_evacuation_curves
+        from sim.plots import plot_evacuation_curves, plot_factions
 
+        name = model.config.scenario_name
         atomic_write(
-            out_dir / "evacuation_curves.png",
-            lambda p: plot_evacuation_curves(
-                model.recorder.timeseries(), p, model.config.scenario_name
-            ),
+            out_dir / "evacuation_curves.png", lambda p: plot_evacuation_curves(ts, p, name)
         )
+        keys = [f.key for f in model.factions]
+        atomic_write(out_dir / "factions.png", lambda p: plot_factions(ts, keys, p, name))
     # summary.json last: its presence marks a complete run folder.
     atomic_write_text(out_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
     return summary
@@ -119,8 +159,10 @@ def summary_text(summary: dict[str, Any]) -> str:
         f"scenario {summary['scenario']} seed {summary['seed']}: "
         f"{summary['people']:,} people, {summary['days']} days",
         f"  left via crossings {f['left_via_crossing_cum']:,}; "
+        f"via deal corridors {f['left_via_deal_corridor_cum']:,}; "
         f"by capture {f['left_by_capture_cum']:,}; "
-        f"bussed north {f['bussed_north_cum']:,}; killed {f['killed_cum']:,}; "
+        f"bussed north {f['bussed_north_cum']:,} civilians "
+        f"+ {f['fighters_bussed_north_cum']:,} fighters; killed {f['killed_cum']:,}; "
         f"still inside {f['remaining']:,}",
     ]
     for key, value in summary.items():
@@ -129,4 +171,7 @@ def summary_text(summary: dict[str, Any]) -> str:
                 f"  {key}: left {value['left_enclave_cum']:,}, killed {value['killed_cum']:,}"
             )
     lines.append(f"  first pocket split on day {summary['day_first_pocket_split']}")
+    for end in summary["pocket_ends"]:
+        if end["cells"] >= 100:
+            lines.append(f"  pocket {end['place']} ended on day {end['day']} by {end['cause']}")
     return "\n".join(lines)

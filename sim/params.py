@@ -177,6 +177,8 @@ class FactionParams:
     morale_initial: float = 0.8
     civilian_exit_coercion: float = 0.0
     """0-1: share of civilians' leaving hazard the faction suppresses in its cells."""
+    excluded_from_ceasefire: bool = False
+    """Never offered terms (UNSC 2401 excludes HTS); its presence in a pocket slows a deal."""
 
     def __post_init__(self) -> None:
         _require(bool(self.name), "name", "must not be empty")
@@ -236,6 +238,79 @@ class FactionDynamicsParams:
         _probability(self, "reinforcement_share", "infighting_cohesion_loss")
         _probability(self, "desertion_per_day_at_zero_cohesion", "surrender_morale_threshold")
         _require(self.min_pocket_cells >= 0, "min_pocket_cells", "must be >= 0")
+
+
+@dataclass(frozen=True)
+class DealParams:
+    """Negotiation and evacuation deals (model assumptions, see docs/ODD.md 7.13-7.15)."""
+
+    talks_max_pocket_share: float = 0.5
+    """A faction is offered terms only once the largest pocket holding its ground has at most
+    this share of the enclave's initial cells (it is cut off or hemmed in)..."""
+    negotiation_morale_threshold: float = 0.5
+    """...and its morale has fallen below this..."""
+    negotiation_cohesion_threshold: float = 0.35
+    """...or its cohesion falls below this."""
+    acceptance_rate_per_day: float = 1.0
+    """Daily hazard of accepting terms for a faction with no resolve (cohesion x morale = 0)."""
+    excluded_presence_acceptance_multiplier: float = 0.3
+    """Acceptance hazard multiplier while a faction excluded from ceasefires shares the pocket
+    (0 blocks every such deal)."""
+    talks_max_days: float = 4.0
+    """Talks not accepted within this many days end in refusal: the faction fights on."""
+    talks_retry_days: float = 3.0
+    """Days after a refusal before terms are offered again."""
+    talks_assault_multiplier: float = 0.5
+    """Ground pressure on a faction's cells during talks, relative to full assault."""
+    first_bus_delay_hours: int = 24
+    """Hours from agreement to the first buses."""
+    fighter_households_per_fighter: float = 0.7
+    """Fighters' families: households per fighter, drawn among households on the faction's
+    cells at the start (capped at all of them)."""
+    bus_logit: float = -3.0
+    """Deal choice (stay = 0): utility of boarding the buses north."""
+    bus_affiliation_logit: float = 5.0
+    """Added to the bus utility of a fighter's family."""
+    shelter_logit: float = -1.0
+    """Utility of going to government shelters through the ceasefire lines."""
+    fear_logit: float = 2.0
+    """Added to both leaving options, times the household's fear factor F / (F + half-sat.)."""
+
+    def __post_init__(self) -> None:
+        _probability(
+            self,
+            "talks_max_pocket_share",
+            "negotiation_morale_threshold",
+            "negotiation_cohesion_threshold",
+            "excluded_presence_acceptance_multiplier",
+            "talks_assault_multiplier",
+        )
+        _non_negative(
+            self,
+            "acceptance_rate_per_day",
+            "talks_retry_days",
+            "fighter_households_per_fighter",
+        )
+        _positive(self, "talks_max_days")
+        _require(self.first_bus_delay_hours >= 0, "first_bus_delay_hours", "must be >= 0")
+        for name in ("bus_logit", "bus_affiliation_logit", "shelter_logit", "fear_logit"):
+            value = getattr(self, name)
+            _require(math.isfinite(value), name, f"must be a finite number, got {value!r}")
+
+
+@dataclass(frozen=True)
+class BusFleetParams:
+    """The buses that carry deals' evacuees north, shared by all deals (first come first served)."""
+
+    buses: int = 100
+    seats_per_bus: int = 50
+    round_trip_hours: int = 24
+    """Hours from a bus's departure until it is back and free (loading included)."""
+
+    def __post_init__(self) -> None:
+        for name in ("buses", "seats_per_bus", "round_trip_hours"):
+            value = getattr(self, name)
+            _require(value >= 1, name, f"must be >= 1, got {value}")
 
 
 RELATIONS = ("allied", "neutral", "hostile")
@@ -429,6 +504,8 @@ class SimConfig:
     relations: tuple[RelationParams, ...] = ()
     """Relations between faction keys; pairs not listed are neutral."""
     faction_dynamics: FactionDynamicsParams = field(default_factory=FactionDynamicsParams)
+    deals: DealParams = field(default_factory=DealParams)
+    bus_fleet: BusFleetParams = field(default_factory=BusFleetParams)
     government: GovernmentParams = field(default_factory=GovernmentParams)
     crossings: tuple[CrossingParams, ...] = ()
     timeline: TimelineParams = field(default_factory=TimelineParams)

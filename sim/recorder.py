@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sim.civilians import N_STATES, CivilianState, ExitRoute
+from sim.civilians import LAST_ENCLAVE_STATE, N_STATES, CivilianState, ExitRoute
+from sim.factions import FactionStage
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bumped on any change of the output tables' columns; written into summary.json."""
 
 EVENT_COLUMNS = ["step", "day", "date", "kind", "actor", "place", "detail"]
@@ -35,6 +36,11 @@ class StepRecord:
     fighters: NDArray[np.int64]
     cohesion: NDArray[np.float64]
     morale: NDArray[np.float64]
+    stage: NDArray[np.int64]
+    fighters_bussed: int
+    """Fighters carried north so far."""
+    buses_on_road: int
+    ceasefire_cells: int
     queue: NDArray[np.int64]
     crossing_open: NDArray[np.bool_]
     crossed: NDArray[np.int64]
@@ -67,6 +73,10 @@ class Recorder:
         self.fighters = np.zeros((n_steps, f), dtype=np.int64)
         self.cohesion = np.zeros((n_steps, f))
         self.morale = np.zeros((n_steps, f))
+        self.stage = np.zeros((n_steps, f), dtype=np.int64)
+        self.fighters_bussed = np.zeros(n_steps, dtype=np.int64)
+        self.buses_on_road = np.zeros(n_steps, dtype=np.int64)
+        self.ceasefire_cells = np.zeros(n_steps, dtype=np.int64)
         self.queue = np.zeros((n_steps, c), dtype=np.int64)
         self.crossing_open = np.zeros((n_steps, c), dtype=bool)
         self.crossed = np.zeros((n_steps, c), dtype=np.int64)
@@ -93,21 +103,27 @@ class Recorder:
         for state in CivilianState:
             cols[state.name.lower()] = self.state_counts[:n, state]
         counts = self.state_counts[:n]
-        cols["remaining"] = counts[:, : CivilianState.QUEUED + 1].sum(axis=1)
+        cols["remaining"] = counts[:, : LAST_ENCLAVE_STATE + 1].sum(axis=1)
         cols["left_via_crossing_cum"] = self.exits_by_route[:n, ExitRoute.CROSSING]
         cols["left_by_capture_cum"] = self.exits_by_route[:n, ExitRoute.CAPTURE]
+        cols["left_via_deal_corridor_cum"] = self.exits_by_route[:n, ExitRoute.DEAL_CORRIDOR]
         cols["bussed_north_cum"] = self.exits_by_route[:n, ExitRoute.BUS]
+        cols["fighters_bussed_north_cum"] = self.fighters_bussed[:n]
         cols["left_enclave_cum"] = self.exits_by_route[:n, ExitRoute.CROSSING :].sum(axis=1)
         cols["killed_cum"] = counts[:, CivilianState.KILLED]
         cols["strikes"] = self.strikes[:n]
         cols["rebel_cells"] = self.rebel_cells[:n]
         cols["pockets"] = self.pockets[:n]
+        cols["ceasefire_cells"] = self.ceasefire_cells[:n]
+        cols["buses_on_road"] = self.buses_on_road[:n]
+        stage_names = np.array([s.name.lower() for s in FactionStage], dtype=object)
         for k, name in enumerate(self.faction_keys):
             s = slug(name)
             cols[f"cells_{s}"] = self.faction_cells[:n, k]
             cols[f"fighters_{s}"] = self.fighters[:n, k]
             cols[f"cohesion_{s}"] = self.cohesion[:n, k]
             cols[f"morale_{s}"] = self.morale[:n, k]
+            cols[f"stage_{s}"] = stage_names[self.stage[:n, k]]
         for k, name in enumerate(self.crossing_names):
             s = slug(name)
             cols[f"open_{s}"] = self.crossing_open[:n, k]

@@ -10,7 +10,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-STREAM_NAMES = ("population", "shelling", "ground", "factions", "civilians", "logistics", "mesa")
+STREAM_NAMES = (
+    "population",
+    "shelling",
+    "ground",
+    "factions",
+    "civilians",
+    "logistics",
+    "mesa",
+    "deals",
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,8 @@ class Streams:
     logistics: np.random.Generator
     mesa: np.random.Generator
     """Handed to ``mesa.Model`` so that Mesa's own draws come from this seed too."""
+    deals: np.random.Generator
+    """Fighters' families, answers to terms, deal choices and bus lists."""
 
 
 def make_streams(seed: int) -> Streams:

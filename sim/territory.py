@@ -32,6 +32,7 @@ class Territory:
         """Incremented on every change of control; caches compare against it."""
         self._pairs = _neighbour_pairs(geo.n_rows, geo.n_cols, geo.cell_size_m)
         self._labels, self.n_pockets = self._label()
+        self.initial_rebel_cells = int(np.count_nonzero(self.rebel()))
 
     # ----------------------------------------------------------------- views
     def rebel(self) -> NDArray[np.bool_]:
@@ -53,11 +54,24 @@ class Territory:
 
         0 while the enclave is whole; near 1 for a faction shut in a small pocket.
         """
+        largest = self.largest_pocket_cells(code)
+        return 1.0 - largest / np.count_nonzero(self._labels) if largest else 0.0
+
+    def largest_pocket_cells(self, code: int) -> int:
+        """Cells of the largest pocket holding any of ``code``'s cells (0 if it holds none)."""
         own = self._labels[self.controller == code]
         if own.size == 0:
-            return 0.0
+            return 0
         sizes = np.bincount(self._labels, minlength=self.n_pockets + 1)
-        return 1.0 - sizes[np.unique(own)].max() / sizes[1:].sum()
+        return int(sizes[np.unique(own)].max())
+
+    def attached(self, code: int, to: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """Cells of ``code`` in its own connected patches that touch the cells ``to``."""
+        shape = (self.geo.n_rows, self.geo.n_cols)
+        labels, _ = ndimage.label((self.controller == code).reshape(shape), EIGHT_CONNECTED)
+        near = ndimage.binary_dilation(to.reshape(shape), structure=EIGHT_CONNECTED)
+        touching = np.unique(labels[near & (labels > 0)])
+        return np.isin(labels.ravel(), touching) & (labels.ravel() > 0)
 
     def border_pairs(self, n_codes: int) -> NDArray[np.int64]:
         """Adjacent cell pairs between each two controller codes (symmetric, codes x codes)."""

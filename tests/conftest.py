@@ -65,6 +65,7 @@ def tiny_config(**sections: dict) -> SimConfig:
         },
         "factions": {"a": {"name": "A", "fighters": 10, "cohesion": 0.5}},
         "faction_dynamics": {"min_pocket_cells": 0},
+        "deals": {"negotiation_morale_threshold": 0.0, "negotiation_cohesion_threshold": 0.0},
         "timeline": {"bombardment_start_day": 99, "ground_offensive_start_day": 99},
     }
     merged = {**base}

@@ -316,6 +316,24 @@ INVALID_VALUES = [
         "relations[1]",
         id="relation-listed-twice",
     ),
+    pytest.param("bus_fleet.buses=0", "bus_fleet.buses", 0, "bus_fleet.buses", id="no-buses"),
+    pytest.param(
+        "deals.negotiation_morale_threshold=1.5",
+        "deals.negotiation_morale_threshold",
+        1.5,
+        "deals.negotiation_morale_threshold",
+        id="negotiation-threshold",
+    ),
+    pytest.param(
+        "deals.talks_max_days=0",
+        "deals.talks_max_days",
+        0.0,
+        "deals.talks_max_days",
+        id="talks-length",
+    ),
+    pytest.param(
+        "deals.bus_logit=inf", "deals.bus_logit", float("inf"), "deals.bus_logit", id="logit"
+    ),
 ]
 
 

@@ -45,7 +45,7 @@ def test_every_person_is_in_exactly_one_state_at_every_step(small_default_run):
     sums = counts.sum(axis=1)
     assert (sums == n).all(), f"expected {n} people every step; got {set(sums.tolist())}"
     ts = small_default_run.recorder.timeseries()
-    inside = ts[["at_home", "sheltering", "moving", "queued"]].sum(axis=1)
+    inside = ts[["at_home", "sheltering", "moving", "queued", "awaiting_bus"]].sum(axis=1)
     outside = ts["left_enclave_cum"] + ts["killed_cum"]
     assert ((inside + outside) == n).all(), "expected inside + left + killed == everyone"
     assert (ts["remaining"] == inside).all(), "expected remaining to count those inside"
@@ -53,7 +53,14 @@ def test_every_person_is_in_exactly_one_state_at_every_step(small_default_run):
 
 def test_counts_never_decrease_for_absorbing_states(small_default_run):
     ts = small_default_run.recorder.timeseries()
-    for column in ("killed_cum", "left_via_crossing_cum", "left_by_capture_cum"):
+    for column in (
+        "killed_cum",
+        "left_via_crossing_cum",
+        "left_by_capture_cum",
+        "left_via_deal_corridor_cum",
+        "bussed_north_cum",
+        "fighters_bussed_north_cum",
+    ):
         steps = np.diff(ts[column].to_numpy())
         assert (steps >= 0).all(), f"expected {column} never to decrease"
 

@@ -67,6 +67,57 @@ def test_higher_cohesion_holds_the_enclave_longer():
     )
 
 
+def faction_outcomes(*overrides: str) -> dict[str, np.ndarray]:
+    """Per seed: ``end`` (day the enclave is gone; 99 if never), ``first_deal`` (day of the
+    first agreement; 99 if none), ``evacuation_days`` (mean days from agreement to the last
+    bus of completed deals) and ``clashes`` (infighting events)."""
+    rows = []
+    for seed in SEEDS:
+        model = run_model(small_config(f"seed={seed}", *overrides))
+        gone = np.flatnonzero(model.recorder.timeseries()["rebel_cells"].to_numpy() == 0)
+        deals = model.deals.deals
+        done = [(d.completed_step - d.agreed_step) / 24 for d in deals if d.completed_step]
+        rows.append(
+            {
+                "end": gone[0] / 24 if gone.size else 99.0,
+                "first_deal": min((d.agreed_step / 24 for d in deals), default=99.0),
+                "evacuation_days": np.mean(done) if done else np.inf,
+                "clashes": model.events.kinds().count("infighting"),
+            }
+        )
+    return {key: np.array([row[key] for row in rows]) for key in rows[0]}
+
+
+def test_lower_cohesion_means_earlier_deals_and_an_earlier_end():
+    base = faction_outcomes()
+    divided = faction_outcomes(
+        *(f"factions.{k}.cohesion={c}" for k, c in zip(KEYS, (0.5, 0.3, 0.3, 0.5), strict=True))
+    )
+    assert (divided["end"] < base["end"]).all(), (
+        f"expected the enclave gone sooner: {base['end']} -> {divided['end']}"
+    )
+    assert (divided["first_deal"] < base["first_deal"]).all(), (
+        f"expected the first deal sooner: {base['first_deal']} -> {divided['first_deal']}"
+    )
+
+
+def test_hostile_relations_bring_infighting_and_earlier_deals_than_neutral():
+    rivals = faction_outcomes()  # relations from rivalries.csv
+    neutral = faction_outcomes("relations=[]")
+    assert (neutral["clashes"] == 0).all(), f"expected no clashes when neutral: {neutral}"
+    assert (rivals["clashes"] > 0).all(), f"expected clashes between rivals: {rivals['clashes']}"
+    assert (rivals["first_deal"] < neutral["first_deal"]).all(), (
+        f"expected earlier first deals with hostile relations: "
+        f"{rivals['first_deal']} vs {neutral['first_deal']}"
+    )
+
+
+def test_a_bigger_bus_fleet_completes_deals_sooner():
+    small = faction_outcomes("bus_fleet.buses=20")["evacuation_days"]
+    big = faction_outcomes("bus_fleet.buses=400")["evacuation_days"]
+    assert (big < small).all(), f"expected shorter evacuations with 400 buses: {small} vs {big}"
+
+
 def test_coercion_by_factions_keeps_civilians_in():
     free = final("left_via_crossing_cum", *(f"factions.{k}.civilian_exit_coercion=0" for k in KEYS))
     held = final(

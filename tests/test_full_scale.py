@@ -19,17 +19,25 @@ def test_default_scenario_runs_end_to_end_with_every_person_accounted_for(tmp_pa
     summary = write_run(model, tmp_path)
     for name in ("timeseries.csv", "districts.csv", "events.csv", "summary.json", "config.yaml"):
         assert (tmp_path / name).stat().st_size > 0, f"expected a non-empty {name}"
-    assert (tmp_path / "evacuation_curves.png").read_bytes()[:4] == b"\x89PNG", "expected a PNG"
+    for figure in ("evacuation_curves.png", "factions.png"):
+        assert (tmp_path / figure).read_bytes()[:4] == b"\x89PNG", f"expected a PNG {figure}"
     assert json.loads((tmp_path / "summary.json").read_text()) == summary, "summary round-trips"
 
     ts = pd.read_csv(tmp_path / "timeseries.csv")
     assert len(ts) == 55 * 24, f"expected one row per hour of 55 days, got {len(ts)}"
-    people = ts[["at_home", "sheltering", "moving", "queued", "in_government_area"]].sum(axis=1)
+    inside = ["at_home", "sheltering", "moving", "queued", "awaiting_bus"]
+    people = ts[[*inside, "in_government_area"]].sum(axis=1)
     people += ts["bussed_north"] + ts["killed"]
     assert (people == 393_000).all(), "expected 393,000 people in the states at every hour"
     final = summary["final"]
     assert final["left_via_crossing_cum"] > 0, "expected people to use the Wafideen crossing"
     assert final["killed_cum"] > 0, "expected civilian deaths under bombardment"
+    assert final["bussed_north_cum"] > 0, "expected civilians bussed north under deals"
+    assert summary["pocket_ends"], "expected every pocket's end in the summary"
+    deals = [d for d in summary["deals"].values() if d is not None]
+    assert deals, "expected at least one evacuation deal"
+    steps = ts["bussed_north_cum"].diff().fillna(0)
+    assert (steps > 0).sum() < 0.2 * len(ts), "expected bussing in steps (convoys), not a flow"
     events = pd.read_csv(tmp_path / "events.csv")
     for kind in ("bombardment_begins", "ground_offensive_begins", "crossing_opened", "aid_convoy"):
         assert kind in set(events["kind"]), f"expected a {kind} event"

@@ -1,0 +1,40 @@
+"""The bus fleet that carries deals' evacuees north: deliberately simple and replaceable.
+
+A bus at the depot is sent to a waiting deal, fills its seats within the hour it is sent and
+leaves at once; it is back and free ``round_trip_hours`` later. All deals share the fleet.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.params import BusFleetParams
+
+
+class BusFleet:
+    """Buses, each free again from a given step."""
+
+    def __init__(self, params: BusFleetParams) -> None:
+        self.seats_per_bus = params.seats_per_bus
+        self.round_trip_hours = params.round_trip_hours
+        self.free_from_step = np.zeros(params.buses, dtype=np.int64)
+        self.trips = 0
+
+    def on_road(self, step: int) -> int:
+        """Buses away (loading, driving north or on the way back) at ``step``."""
+        return int(np.count_nonzero(self.free_from_step > step))
+
+    def dispatch(self, step: int, passengers: int) -> list[int]:
+        """Send free buses for up to ``passengers`` people; the seats filled on each bus sent.
+
+        Every bus but the last leaves full; no more buses go than the passengers need.
+        """
+        free = np.flatnonzero(self.free_from_step <= step)
+        n_buses = min(free.size, -(-passengers // self.seats_per_bus))
+        if n_buses == 0:
+            return []
+        self.free_from_step[free[:n_buses]] = step + self.round_trip_hours
+        self.trips += n_buses
+        loads = [self.seats_per_bus] * n_buses
+        loads[-1] = min(self.seats_per_bus, passengers - self.seats_per_bus * (n_buses - 1))
+        return loads
