@@ -214,7 +214,7 @@ class Civilians:
 
     def decide_and_apply(
         self,
-        coercion_at_person: NDArray[np.float64],
+        coercion_at_cell: NDArray[np.float64],
         open_crossings: NDArray[np.intp],
         crossing_distance_m: NDArray[np.float64],
         rng: np.random.Generator,
@@ -222,13 +222,18 @@ class Civilians:
         """Households choose to shelter, return home or set out; then the choices apply.
 
         ``crossing_distance_m`` holds one distance field (per cell) for each crossing id in
-        ``open_crossings``; people set out for the nearest. Returns how many set out.
+        ``open_crossings``; people set out for the nearest. ``coercion_at_cell`` is the share
+        of the leaving hazard suppressed on each cell. Returns how many set out.
         """
         p = self.params
         home = self.state == CivilianState.AT_HOME
         sheltering = self.state == CivilianState.SHELTERING
         settled = home | sheltering
-        hh_fear, hh_hunger = self.household_means((self.fear, self.hunger), settled)
+        leaving_possible = open_crossings.size > 0 and p.leave_hazard_per_hour > 0
+        if leaving_possible:
+            hh_fear, hh_hunger = self.household_means((self.fear, self.hunger), settled)
+        else:  # hunger only matters for leaving: skip its household means
+            (hh_fear,) = self.household_means((self.fear,), settled)
         u_shelter = rng.random(self.n_households)
         u_leave = rng.random(self.n_households)
 
@@ -243,7 +248,7 @@ class Civilians:
 
         set_out = np.zeros(0, dtype=np.intp)
         target = np.zeros(0, dtype=np.intp)
-        if open_crossings.size and p.leave_hazard_per_hour > 0:
+        if leaving_possible:
             candidates = np.flatnonzero(settled)
             dist = crossing_distance_m[:, self.cell[candidates]]
             reachable = np.isfinite(dist).any(axis=0)
@@ -255,7 +260,7 @@ class Civilians:
                 * fear
                 / (fear + p.fear_half_saturation)
                 * (1.0 + p.hunger_weight * hh_hunger[hh])
-                * (1.0 - coercion_at_person[candidates])
+                * (1.0 - coercion_at_cell[self.cell[candidates]])
             )
             leaves = u_leave[hh] < -np.expm1(-hazard)
             set_out = candidates[leaves]

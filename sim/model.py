@@ -403,9 +403,9 @@ class SiegeModel(mesa.Model):
             fields = np.stack([self.crossing_field(int(k))[0] for k in open_now])
         else:
             fields = np.zeros((0, geo.n_cells))
-        coercion = self._coercion_by_code[self.territory.controller[civ.cell]]
+        coercion = self._coercion_by_code[self.territory.controller]
         # Under a ceasefire people have made their deal choice: nobody sets out for a crossing.
-        coercion[self.deals.ceasefire()[civ.cell]] = 1.0
+        coercion[self.deals.ceasefire()] = 1.0
         civ.decide_and_apply(coercion, open_now, fields, self.streams.civilians)
         self._crossed[:] = 0
         for k in range(len(self.crossing_names)):
