@@ -41,8 +41,20 @@ def mirror(cls: type) -> type:
         else:
             default = field(default=MISSING)
         fields.append((f.name, _mirror_type(hints[f.name]), default))
-    _MIRRORS[cls] = dataclasses.make_dataclass(f"{cls.__name__}Schema", fields)
+    _MIRRORS[cls] = _importable(dataclasses.make_dataclass(f"{cls.__name__}Schema", fields))
     return _MIRRORS[cls]
+
+
+def _importable(cls: type) -> type:
+    """Make a generated class a global of this module, so that it pickles by reference.
+
+    Sweep workers (the joblib launcher) receive configs pickled; importing this module in
+    the worker regenerates the same classes under the same names.
+    """
+    cls.__module__ = __name__
+    cls.__qualname__ = cls.__name__
+    globals()[cls.__name__] = cls
+    return cls
 
 
 def _mirror_type(tp: Any) -> Any:
@@ -80,13 +92,18 @@ class OutputOptions:
     """How ``run.py`` reports a run; not part of the model."""
 
     progress_bar: bool = True
+    """A progress bar while a single run goes (never inside a sweep)."""
     plots: bool = True
+    force: bool = False
+    """In a sweep, rerun jobs whose folder already holds a finished run of the same config."""
 
 
-RunConfig = dataclasses.make_dataclass(
-    "RunConfig",
-    [("output", OutputOptions, field(default_factory=OutputOptions))],
-    bases=(mirror(SimConfig),),
+RunConfig = _importable(
+    dataclasses.make_dataclass(
+        "RunConfig",
+        [("output", OutputOptions, field(default_factory=OutputOptions))],
+        bases=(mirror(SimConfig),),
+    )
 )
 
 

@@ -32,6 +32,7 @@ SCENARIOS = ("ghouta_2018", "no_pauses", "cohesive_rebels")
 PANELS = (
     ("left_via_crossing_cum", "left via crossings (thousands)", 1000),
     ("left_by_capture_cum", "left by capture (thousands)", 1000),
+    ("bussed_north_cum", "civilians bussed north (thousands)", 1000),
     ("remaining", "still inside (thousands)", 1000),
     ("killed_cum", "civilians killed", 1),
 )
@@ -59,7 +60,7 @@ def _flat(summary: dict, prefix: str = "") -> dict:
 
 
 def plot(runs: pd.DataFrame, path: Path) -> None:
-    fig, axes = plt.subplots(len(PANELS), 1, figsize=(10, 11), sharex=True)
+    fig, axes = plt.subplots(len(PANELS), 1, figsize=(10, 13), sharex=True)
     for ax, (column, label, scale) in zip(axes, PANELS, strict=True):
         for scenario, group in runs.groupby("scenario", sort=False):
             by_date = group.groupby("date")[column]

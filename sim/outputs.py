@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,24 +16,31 @@ import yaml
 
 from sim.civilians import DealChoice
 from sim.model import SiegeModel
-from sim.params import to_dict
+from sim.params import SimConfig, to_dict
 from sim.recorder import SCHEMA_VERSION
 
 REPORT_DAYS = (43,)
 """Days whose totals go into the summary (43 = 2 Apr 2018, an OCHA calibration date)."""
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write`` on a temporary file beside ``path``, then rename it into place."""
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path``, renamed into place if the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        write(Path(tmp))
+        yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write`` on a temporary file beside ``path``, then rename it into place."""
+    with atomic_path(path) as tmp:
+        write(tmp)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -40,6 +49,20 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:
     atomic_write(path, lambda p: frame.to_csv(p, index=False))
+
+
+def config_key(config: SimConfig) -> str:
+    """A short hash of the whole validated config, seed included: the run's identity."""
+    text = json.dumps(to_dict(config), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def is_complete(out_dir: Path, key: str) -> bool:
+    """``out_dir`` holds a finished run of the config with this key (summary.json is last)."""
+    summary = Path(out_dir) / "summary.json"
+    if not summary.exists():
+        return False
+    return json.loads(summary.read_text(encoding="utf-8")).get("config_key") == key
 
 
 def totals_at(ts: pd.DataFrame, step: int) -> dict[str, int]:
@@ -78,6 +101,7 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
 
     return {
         "schema_version": SCHEMA_VERSION,
+        "config_key": config_key(model.config),
         "scenario": model.config.scenario_name,
         "seed": model.config.seed,
         "people": n,
@@ -109,11 +133,24 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
     }
 
 
-def _deal_summary(model: SiegeModel, key: str, day_talks: int | None) -> dict[str, Any] | None:
-    """The faction's deal, if it made one."""
+DEAL_KEYS = (
+    "day_talks_started",
+    "day_agreed",
+    "day_completed",
+    "fighters_bussed",
+    "civilians_bussed",
+    "bus_trips",
+    "chose_stay",
+    "chose_shelters",
+    "chose_bus",
+)
+
+
+def _deal_summary(model: SiegeModel, key: str, day_talks: int | None) -> dict[str, Any]:
+    """The faction's deal; every value null (same keys) if it made none."""
     deal = next((d for d in model.deals.deals if d.faction.key == key), None)
     if deal is None:
-        return None
+        return dict.fromkeys(DEAL_KEYS) | {"day_talks_started": day_talks}
     return {
         "day_talks_started": day_talks,
         "day_agreed": deal.agreed_step // 24,

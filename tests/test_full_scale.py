@@ -34,7 +34,7 @@ def test_default_scenario_runs_end_to_end_with_every_person_accounted_for(tmp_pa
     assert final["killed_cum"] > 0, "expected civilian deaths under bombardment"
     assert final["bussed_north_cum"] > 0, "expected civilians bussed north under deals"
     assert summary["pocket_ends"], "expected every pocket's end in the summary"
-    deals = [d for d in summary["deals"].values() if d is not None]
+    deals = [d for d in summary["deals"].values() if d["day_agreed"] is not None]
     assert deals, "expected at least one evacuation deal"
     steps = ts["bussed_north_cum"].diff().fillna(0)
     assert (steps > 0).sum() < 0.2 * len(ts), "expected bussing in steps (convoys), not a flow"

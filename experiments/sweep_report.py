@@ -1,0 +1,152 @@
+"""A sweep's tables and figures: aggregate the runs, then plot the curves with bands.
+
+    python -m experiments.sweep_report multirun/cohesion_sweep [--metric final.killed_cum]
+
+Runs automatically at the end of every multirun (``SweepReport``, a Hydra callback set in
+``configs/config.yaml``). Writes into the sweep folder, besides ``runs.csv`` and
+``curves.csv`` (:mod:`experiments.aggregate`):
+
+- ``sweep_curves.png``: small multiples, one panel per route; one line per value of the
+  first swept parameter (seeds excluded): the mean across seeds, with a 5-95% band.
+- ``sweep_heatmap.png`` when two parameters were swept: the mean of ``--metric`` over them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from experiments.aggregate import aggregate
+from sim.outputs import atomic_write
+
+log = logging.getLogger(__name__)
+
+PANELS = (
+    ("left_via_crossing_cum", "left via crossings"),
+    ("left_via_deal_corridor_cum", "left to shelters under deals"),
+    ("left_by_capture_cum", "left by capture or hand-over"),
+    ("bussed_north_cum", "civilians bussed north"),
+    ("remaining", "still inside the enclave"),
+    ("killed_cum", "civilians killed"),
+)
+DEFAULT_METRIC = "final.left_via_crossing_cum"
+NOT_PARAMETERS = ("job", "status", "seed")
+
+
+def swept_parameters(runs: pd.DataFrame, curves: pd.DataFrame) -> list[str]:
+    """Input columns (in sweep order) that take more than one value, seeds excluded.
+
+    ``curves.csv`` holds ``job``, then the inputs, then ``day``: the inputs sit between.
+    """
+    inputs = list(curves.columns[1 : list(curves.columns).index("day")])
+    return [c for c in inputs if c not in NOT_PARAMETERS and runs[c].nunique(dropna=True) > 1]
+
+
+def plot_curves(curves: pd.DataFrame, parameter: str | None, path: Path, title: str) -> None:
+    """Mean and 5-95% band across seeds of each route's curve, per value of ``parameter``."""
+    curves = curves.assign(date=pd.to_datetime(curves["date"]))
+    groups: list[tuple[Any, pd.DataFrame]] = (
+        list(curves.groupby(parameter, sort=True)) if parameter else [("all runs", curves)]
+    )
+    fig, axes = plt.subplots(3, 2, figsize=(12, 10), sharex=True)
+    for ax, (column, label) in zip(axes.ravel(), PANELS, strict=True):
+        scale, unit = (1, "people") if column == "killed_cum" else (1000, "thousand people")
+        for value, group in groups:
+            by_date = group.groupby("date")[column]
+            mean = by_date.mean() / scale
+            low, high = by_date.quantile(0.05) / scale, by_date.quantile(0.95) / scale
+            name = f"{parameter} = {value}" if parameter else str(value)
+            (line,) = ax.plot(mean.index, mean.to_numpy(), label=name)
+            ax.fill_between(
+                mean.index, low.to_numpy(), high.to_numpy(), color=line.get_color(), alpha=0.2
+            )
+        ax.set_title(label)
+        ax.set_ylabel(unit)
+        ax.grid(alpha=0.3)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    n_seeds = curves.groupby(parameter)["job"].nunique().min() if parameter else None
+    seeds = f"{n_seeds} runs per value" if n_seeds else f"{curves['job'].nunique()} runs"
+    fig.suptitle(f"{title}: mean and 5-95% band across seeds ({seeds})")
+    axes[0, 0].legend(loc="upper left", title="swept parameter")
+    for ax in axes[-1]:
+        ax.set_xlabel("date (2018)")
+    fig.tight_layout()
+    atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=100))
+    plt.close(fig)
+
+
+def plot_heatmap(runs: pd.DataFrame, x: str, y: str, metric: str, path: Path) -> None:
+    """The mean of ``metric`` across seeds over two swept parameters."""
+    complete = runs[runs["status"] == "complete"]
+    table = complete.pivot_table(index=y, columns=x, values=metric, aggfunc="mean")
+    fig, ax = plt.subplots(figsize=(7, 5.5))
+    image = ax.imshow(table.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(table.shape[1]), [str(v) for v in table.columns])
+    ax.set_yticks(range(table.shape[0]), [str(v) for v in table.index])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float)):
+        ax.text(j, i, f"{value:,.0f}", ha="center", va="center", color="white", fontsize=8)
+    fig.colorbar(image, ax=ax, label=f"{metric} (mean across seeds)")
+    ax.set_title(f"{metric}\nover {x} and {y}", fontsize=10)
+    fig.tight_layout()
+    atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=100))
+    plt.close(fig)
+
+
+def report(sweep_dir: Path, metric: str = DEFAULT_METRIC) -> list[Path]:
+    """Aggregate the sweep and draw its figures; returns the files written."""
+    sweep_dir = Path(sweep_dir)
+    runs_path, curves_path = aggregate(sweep_dir)
+    runs = pd.read_csv(runs_path)
+    curves = pd.read_csv(curves_path)
+    written = [runs_path, curves_path]
+    if curves.empty:
+        log.warning("no complete run in %s: no figures", sweep_dir)
+        return written
+    parameters = swept_parameters(runs, curves)
+    path = sweep_dir / "sweep_curves.png"
+    plot_curves(curves, parameters[0] if parameters else None, path, sweep_dir.name)
+    written.append(path)
+    if len(parameters) >= 2:
+        if metric not in runs.columns:
+            raise KeyError(f"metric {metric!r} is not a column of {runs_path}")
+        path = sweep_dir / "sweep_heatmap.png"
+        plot_heatmap(runs, parameters[0], parameters[1], metric, path)
+        written.append(path)
+    log.info("sweep report: %s", ", ".join(p.name for p in written))
+    return written
+
+
+class SweepReport(Callback):
+    """Hydra callback: report the sweep when the multirun ends."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        report(Path(config.hydra.sweep.dir))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("sweep_dir", type=Path)
+    parser.add_argument("--metric", default=DEFAULT_METRIC, help="runs.csv column for the heatmap")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    report(args.sweep_dir, args.metric)
+
+
+if __name__ == "__main__":
+    main()
