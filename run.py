@@ -25,7 +25,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 from tqdm import tqdm
 
-from configs.schema import config_from_hydra, register
+from configs.schema import apply_sample, config_from_hydra, register
 from sim.model import SiegeModel
 from sim.outputs import atomic_write_text, config_key, is_complete, summary_text, write_run
 from sim.params import ConfigError
@@ -59,6 +59,7 @@ def main(cfg: DictConfig) -> None:
 
 def run(cfg: DictConfig, out_dir: Path, in_sweep: bool) -> None:
     """Validate, run and write one run folder (or skip it if it is already complete)."""
+    apply_sample(cfg)
     config, output = config_from_hydra(cfg)
     key = config_key(config)
     if in_sweep and not output["force"] and is_complete(out_dir, key):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
@@ -98,10 +99,25 @@ class OutputOptions:
     """In a sweep, rerun jobs whose folder already holds a finished run of the same config."""
 
 
+@dataclass
+class SampleOptions:
+    """One row of a sample design (``experiments/sensitivity.py``) applied over the config.
+
+    ``file`` is a CSV with a ``sample`` column and one column per config key; the job sets
+    each key of row ``index`` before validation. Empty ``file``: no sample.
+    """
+
+    file: str = ""
+    index: int = -1
+
+
 RunConfig = _importable(
     dataclasses.make_dataclass(
         "RunConfig",
-        [("output", OutputOptions, field(default_factory=OutputOptions))],
+        [
+            ("output", OutputOptions, field(default_factory=OutputOptions)),
+            ("sample", SampleOptions, field(default_factory=SampleOptions)),
+        ],
         bases=(mirror(SimConfig),),
     )
 )
@@ -118,7 +134,31 @@ def config_from_hydra(cfg: DictConfig) -> tuple[SimConfig, dict]:
     except MissingMandatoryValue as err:
         raise ConfigError(f"{err.full_key}: missing required value") from None
     output = raw.pop("output")
+    raw.pop("sample")  # applied by apply_sample, before this
     return build(SimConfig, raw), output
+
+
+_ABSENT = object()
+
+
+def apply_sample(cfg: DictConfig) -> None:
+    """Set the config keys of row ``cfg.sample.index`` of ``cfg.sample.file`` (if any).
+
+    An unknown key is refused (struct mode) with a ConfigError naming it.
+    """
+    if not cfg.sample.file:
+        return
+    design = pd.read_csv(cfg.sample.file)
+    rows = design[design["sample"] == cfg.sample.index]
+    if len(rows) != 1:
+        raise ConfigError(
+            f"sample.index: {cfg.sample.index} is not a sample of {cfg.sample.file} "
+            f"(0..{len(design) - 1})"
+        )
+    for key, value in rows.iloc[0].drop("sample").items():
+        if OmegaConf.select(cfg, key, default=_ABSENT) is _ABSENT:
+            raise ConfigError(f"{key}: not a config key (column of {cfg.sample.file})")
+        OmegaConf.update(cfg, key, value.item() if hasattr(value, "item") else value)
 
 
 def compose_config(*overrides: str) -> SimConfig:

@@ -42,7 +42,8 @@ PANELS = (
     ("killed_cum", "civilians killed"),
 )
 DEFAULT_METRIC = "final.left_via_crossing_cum"
-NOT_PARAMETERS = ("job", "status", "seed")
+NOT_PARAMETERS = ("job", "status", "seed", "sample.file", "sample.index")
+"""Inputs that vary between runs without being a parameter to compare (seeds, design rows)."""
 
 
 def swept_parameters(runs: pd.DataFrame, curves: pd.DataFrame) -> list[str]:

@@ -106,8 +106,8 @@ class DealBroker:
         ]
         accepted, refused = [], []
         for f in factions:
-            if f.stage != FactionStage.TALKING:
-                continue
+            if f.stage != FactionStage.TALKING or territory.cells_of(f.code) == 0:
+                continue  # a faction whose last cells fell this hour is about to end
             hazard = p.acceptance_rate_per_day / 24.0 * (1.0 - f.resolve())
             if self._excluded_alongside(f, factions).any():
                 hazard *= p.excluded_presence_acceptance_multiplier

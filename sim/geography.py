@@ -65,7 +65,10 @@ class Geography:
         return int(candidates[np.argmin(d2)])
 
     def main_district(self, cells: NDArray[np.intp]) -> str:
-        """The most populous district among ``cells`` (by initial residents), to name a place."""
+        """The most populous district among ``cells`` (by initial residents), to name a place;
+        "" for no cells."""
+        if cells.size == 0:
+            return ""
         weights = self.people[cells]
         districts = self.district[cells]
         if weights.sum() == 0:

@@ -60,11 +60,7 @@ def plot_evacuation_curves(ts: pd.DataFrame, path: Path, title: str) -> None:
     bottom.set_ylabel("people killed")
     bottom.legend(loc="upper left")
     bottom.grid(alpha=0.3)
-    bottom.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    bottom.set_xlabel("date (2018)")
-    fig.tight_layout()
-    fig.savefig(path, format="png", dpi=110)
-    plt.close(fig)
+    _save_dated(fig, bottom, path)
 
 
 def plot_factions(ts: pd.DataFrame, faction_keys: list[str], path: Path, title: str) -> None:
@@ -96,6 +92,11 @@ def plot_factions(ts: pd.DataFrame, faction_keys: list[str], path: Path, title: 
     bottom.set_ylabel("cohesion (solid), morale (dashed), 0-1")
     bottom.set_ylim(0, 1)
     bottom.grid(alpha=0.3)
+    _save_dated(fig, bottom, path)
+
+
+def _save_dated(fig: plt.Figure, bottom: plt.Axes, path: Path) -> None:
+    """Dates on the shared x axis of the bottom panel, then write the PNG and free it."""
     bottom.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     bottom.set_xlabel("date (2018)")
     fig.tight_layout()

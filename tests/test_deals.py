@@ -169,3 +169,26 @@ def test_the_fleet_sends_only_the_buses_needed_and_counts_them_back():
     assert fleet.on_road(4) == 3 and fleet.on_road(5) == 0, "expected buses back at hour 5"
     assert fleet.dispatch(5, 8) == [8], "expected one bus for 8 people"
     assert fleet.trips == 4, f"expected 4 trips, got {fleet.trips}"
+
+
+def test_a_faction_overrun_while_talking_is_defeated_not_dealt_with():
+    # Talks from hour 0, unanswered until they lapse at hour 24: the hour the offensive of
+    # day 1 takes the only cell.
+    config = deal_config(
+        {"acceptance_rate_per_day": 0.0, "talks_max_days": 1.0},
+        days=2,
+        government={
+            "assault_groups": [
+                {"name": "g", "fighters": 100000, "start": "gate", "objectives": ["home"]}
+            ],
+            "capture_rate_per_hour": 1000.0,
+            "reach_m": 100.0,
+        },
+        timeline={"bombardment_start_day": 99, "ground_offensive_start_day": 1},
+    )
+    model = run_model(config, strip_map(1, 5))
+    events = model.events.table()
+    got = [(r.step, r.kind) for r in events.itertuples() if r.kind != "crossing_closed"]
+    assert (0, "talks_started") in got, f"expected talks from hour 0: {got}"
+    assert (24, "faction_defeated") in got, f"expected the faction defeated at hour 24: {got}"
+    assert "deal_agreed" not in model.events.kinds(), "expected no deal for a faction overrun"
