@@ -103,8 +103,9 @@ class OutputOptions:
 class SampleOptions:
     """One row of a sample design (``experiments/sensitivity.py``) applied over the config.
 
-    ``file`` is a CSV with a ``sample`` column and one column per config key; the job sets
-    each key of row ``index`` before validation. Empty ``file``: no sample.
+    ``file`` is a CSV with a ``sample`` column, an optional ``block`` label and one column per
+    config key; the job sets each key of row ``index`` before validation. Empty ``file``: no
+    sample.
     """
 
     file: str = ""
@@ -155,7 +156,7 @@ def apply_sample(cfg: DictConfig) -> None:
             f"sample.index: {cfg.sample.index} is not a sample of {cfg.sample.file} "
             f"(0..{len(design) - 1})"
         )
-    for key, value in rows.iloc[0].drop("sample").items():
+    for key, value in rows.iloc[0].drop(["sample", "block"], errors="ignore").items():
         if OmegaConf.select(cfg, key, default=_ABSENT) is _ABSENT:
             raise ConfigError(f"{key}: not a config key (column of {cfg.sample.file})")
         OmegaConf.update(cfg, key, value.item() if hasattr(value, "item") else value)

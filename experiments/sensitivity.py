@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--seed", type=int, default=0, help="scrambling of the Sobol design")
     parser.add_argument("--out", type=Path, default=None, help="default: multirun/sobol_<name>")
     parser.add_argument("overrides", nargs="*", help="Hydra overrides for every run")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # overrides may follow the options
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     problem = load_problem(args.problem)
     out = (args.out or Path("multirun") / f"sobol_{args.problem.stem}").resolve()

@@ -102,3 +102,21 @@ def test_a_small_study_runs_end_to_end_through_the_launcher(tmp_path):
     fleet = result.loc["bus_fleet.buses", "total"]
     assert lethality > fleet, f"expected deaths to hinge on lethality, not buses: {result}"
     assert (out / "sobol_indices.png").read_bytes()[:4] == b"\x89PNG", "expected the bar chart"
+
+
+def test_a_design_row_sets_its_keys_and_an_unknown_key_is_refused_by_name(tmp_path):
+    from configs.schema import apply_sample, config_from_hydra
+    from tests.test_config import compose_raw
+
+    good = tmp_path / "good.csv"
+    good.write_text("sample,block,bus_fleet.buses,deals.fear_logit\n0,A,7,1.5\n1,B,9,2.5\n")
+    cfg = compose_raw(f"sample.file={good}", "sample.index=1")
+    apply_sample(cfg)
+    config, _ = config_from_hydra(cfg)
+    assert (config.bus_fleet.buses, config.deals.fear_logit) == (9, 2.5), "expected row 1"
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sample,bus_fleet.bsues\n0,7\n")
+    cfg = compose_raw(f"sample.file={bad}", "sample.index=0")
+    with pytest.raises(ConfigError, match=r"^bus_fleet.bsues: not a config key"):
+        apply_sample(cfg)
