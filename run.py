@@ -27,7 +27,14 @@ from tqdm import tqdm
 
 from configs.schema import apply_sample, config_from_hydra, register
 from sim.model import SiegeModel
-from sim.outputs import atomic_write_text, config_key, is_complete, summary_text, write_run
+from sim.outputs import (
+    JOB_DONE_FILE,
+    atomic_write_text,
+    config_key,
+    is_complete,
+    summary_text,
+    write_run,
+)
 from sim.params import ConfigError
 
 log = logging.getLogger("run")
@@ -55,6 +62,9 @@ def main(cfg: DictConfig) -> None:
             raise
         log.exception("run failed; the other runs of the sweep go on")
         atomic_write_text(out_dir / ERROR_FILE, traceback.format_exc())
+    finally:
+        if in_sweep:  # the sweep's progress bar counts these
+            (out_dir / JOB_DONE_FILE).touch()
 
 
 def run(cfg: DictConfig, out_dir: Path, in_sweep: bool) -> None:

@@ -3,8 +3,9 @@
     python -m experiments.sweep_report multirun/cohesion_sweep [--metric final.killed_cum]
 
 Runs automatically at the end of every multirun (``SweepReport``, a Hydra callback set in
-``configs/config.yaml``). Writes into the sweep folder, besides ``runs.csv`` and
-``curves.csv`` (:mod:`experiments.aggregate`):
+``configs/config.yaml``; it also shows a progress bar of finished runs while the sweep goes).
+Writes into the sweep folder, besides ``runs.csv`` and ``curves.csv``
+(:mod:`experiments.aggregate`):
 
 - ``sweep_curves.png``: small multiples, one panel per route; one line per value of the
   first swept parameter (seeds excluded): the mean across seeds, with a 5-95% band.
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +28,13 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
+from tqdm import tqdm
 
 from experiments.aggregate import aggregate
-from sim.outputs import atomic_write
+from sim.outputs import JOB_DONE_FILE, atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +136,70 @@ def report(sweep_dir: Path, metric: str = DEFAULT_METRIC) -> list[Path]:
     return written
 
 
+def count_jobs(config: DictConfig) -> int:
+    """Jobs in the sweep: the product of the sizes of its sweep overrides.
+
+    As in Hydra's basic sweeper, a key given on the command line replaces the same key of
+    ``hydra.sweeper.params`` (a preset).
+    """
+    params = config.hydra.sweeper.params or {}
+    overrides = [f"{key}={value}" for key, value in params.items()]
+    overrides += list(config.hydra.overrides.task)
+    by_key = {o.key_or_group: o for o in OverridesParser.create().parse_overrides(overrides)}
+    total = 1
+    for override in by_key.values():
+        if override.is_sweep_override():
+            total *= len(list(override.sweep_string_iterator()))
+    return total
+
+
+class SweepProgress:
+    """A progress bar of finished jobs (complete, skipped or failed) of a running sweep.
+
+    Jobs may run in other processes or on other machines, so it polls their folders for the
+    end marker that ``run.py`` touches (:data:`sim.outputs.JOB_DONE_FILE`).
+    """
+
+    def __init__(self, sweep_dir: Path, total: int, poll_s: float = 1.0) -> None:
+        self.sweep_dir = sweep_dir
+        self.started = time.time()
+        self.poll_s = poll_s
+        self.bar = tqdm(total=total, unit="run", desc="sweep")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _count(self) -> int:
+        markers = self.sweep_dir.glob(f"*/{JOB_DONE_FILE}")
+        return sum(1 for m in markers if m.stat().st_mtime >= self.started - 1.0)
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.poll_s):
+            self.bar.update(self._count() - self.bar.n)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.bar.update(self._count() - self.bar.n)
+        self.bar.close()
+
+
 class SweepReport(Callback):
-    """Hydra callback: report the sweep when the multirun ends."""
+    """Hydra callback: a progress bar while the sweep runs, then its report."""
+
+    def __init__(self) -> None:
+        self.progress: SweepProgress | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Launchers pickle the callbacks to their workers; the bar stays in this process.
+        return {"progress": None}
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        self.progress = SweepProgress(Path(config.hydra.sweep.dir), count_jobs(config))
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        if self.progress is not None:
+            self.progress.close()
         report(Path(config.hydra.sweep.dir))
 
 

@@ -19,6 +19,9 @@ from sim.model import SiegeModel
 from sim.params import SimConfig, to_dict
 from sim.recorder import SCHEMA_VERSION
 
+JOB_DONE_FILE = ".job_done"
+"""Touched in a sweep job's folder when the job ends (complete, skipped or failed)."""
+
 REPORT_DAYS = (43,)
 """Days whose totals go into the summary (43 = 2 Apr 2018, an OCHA calibration date)."""
 

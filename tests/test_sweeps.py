@@ -36,7 +36,8 @@ def sweep(sweep_dir: Path, *overrides: str) -> str:
 
 
 def test_a_failed_job_leaves_the_other_runs_and_the_aggregate_intact(tmp_path):
-    sweep(tmp_path, "seed=0,-1,2")  # seed -1 is refused by validation inside its job
+    log = sweep(tmp_path, "seed=0,-1,2")  # seed -1 is refused by validation inside its job
+    assert "sweep: 100%" in log and "3/3" in log, f"expected a progress bar to 3/3 runs:\n{log}"
     assert (tmp_path / "1" / "error.txt").read_text().startswith("invalid config: seed"), (
         "expected the failed job to say why in error.txt"
     )
