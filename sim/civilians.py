@@ -327,11 +327,16 @@ class Civilians:
             (self.state == CivilianState.QUEUED) & (self.target_crossing == crossing)
         )
 
-    def pass_crossing(self, crossing: int, throughput: int, step: int) -> int:
-        """The first ``throughput`` people in the queue cross into government areas."""
+    def pass_crossing(self, crossing: int, throughput: int, step: int) -> tuple[int, int]:
+        """The first ``throughput`` people in the queue cross into government areas.
+
+        Returns (people who crossed, their hours of waiting summed): a person queued in the
+        step of arrival ``floor(queue_ticket)`` and crossing at ``step`` waited the difference.
+        """
         passing = self._first_in_line(self.queued_at(crossing), throughput)
+        waited_hours = int((step - np.floor(self.queue_ticket[passing])).sum())
         self.leave_enclave(passing, ExitRoute.CROSSING, step)
-        return int(passing.size)
+        return int(passing.size), waited_hours
 
     def _first_in_line(self, waiting: NDArray[np.intp], places: int) -> NDArray[np.intp]:
         """The ``places`` people of ``waiting`` with the lowest tickets (all if fewer)."""

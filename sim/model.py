@@ -149,6 +149,11 @@ class SiegeModel(mesa.Model):
         )
         self._district_names = geo.district_names
         self._crossed = np.zeros(len(config.crossings), dtype=np.int64)
+        self._waited_hours = np.zeros(len(config.crossings), dtype=np.int64)
+        self._closure_p = np.array([c.closure_probability_per_day for c in config.crossings])
+        self._closed_today = np.zeros(len(config.crossings), dtype=bool)
+        self.crossing_open = np.zeros(len(config.crossings), dtype=bool)
+        """Crossings open this hour: in a pause that names them and not shut for the day."""
         self._cells_lost = np.zeros(len(self.factions) + 1, dtype=np.int64)
         self.hour_strikes = np.zeros(geo.n_cells, dtype=np.int32)
         if self.territory.n_pockets > 1:
@@ -193,10 +198,17 @@ class SiegeModel(mesa.Model):
     # ----------------------------------------------------------------- 1 events
     def _phase_events(self, t: int) -> None:
         schedule = self.schedule
+        if t % 24 == 0:  # one draw per crossing and day, whether or not a pause is due
+            draws = self.streams.crossings.random(self._closure_p.size)
+            self._closed_today = draws < self._closure_p
+            day = slice(t, t + 24)
+            for k in np.flatnonzero(self._closed_today & schedule.crossing_open[day].any(axis=0)):
+                self.events.add(t, "crossing_shut_for_day", "", self.crossing_names[k])
+        was_open = self.crossing_open
+        self.crossing_open = schedule.crossing_open[t] & ~self._closed_today
         for k, name in enumerate(self.crossing_names):
-            was_open = t > 0 and schedule.crossing_open[t - 1, k]
-            if schedule.crossing_open[t, k] != was_open:
-                kind = "crossing_opened" if schedule.crossing_open[t, k] else "crossing_closed"
+            if self.crossing_open[k] != was_open[k]:
+                kind = "crossing_opened" if self.crossing_open[k] else "crossing_closed"
                 self.events.add(t, kind, "government", name)
         for note in schedule.notes.get(t, []):
             self.events.add(t, note.kind, "", "", note.detail)
@@ -398,7 +410,7 @@ class SiegeModel(mesa.Model):
         )
         civ.perceive(strikes_at_person, density)
 
-        open_now = np.flatnonzero(self.schedule.crossing_open[t])
+        open_now = np.flatnonzero(self.crossing_open)
         if open_now.size:
             fields = np.stack([self.crossing_field(int(k))[0] for k in open_now])
         else:
@@ -408,12 +420,13 @@ class SiegeModel(mesa.Model):
         coercion[self.deals.ceasefire()] = 1.0
         civ.decide_and_apply(coercion, open_now, fields, self.streams.civilians)
         self._crossed[:] = 0
+        self._waited_hours[:] = 0
         for k in range(len(self.crossing_names)):
             dist, nxt = self.crossing_field(k) if self._anyone_heading_to(k) else (None, None)
             if dist is not None:
                 civ.move(k, dist, nxt, geo, self.streams.civilians, t)
-            if self.schedule.crossing_open[t, k]:
-                self._crossed[k] = civ.pass_crossing(
+            if self.crossing_open[k]:
+                self._crossed[k], self._waited_hours[k] = civ.pass_crossing(
                     k, self.config.crossings[k].throughput_per_hour, t
                 )
 
@@ -465,8 +478,10 @@ class SiegeModel(mesa.Model):
                 buses_on_road=self.deals.fleet.on_road(t),
                 ceasefire_cells=int(np.count_nonzero(self.deals.ceasefire())),
                 queue=queue,
-                crossing_open=self.schedule.crossing_open[t],
+                crossing_open=self.crossing_open,
+                crossing_shut=self._closed_today,
                 crossed=self._crossed.copy(),
+                waited_hours=self._waited_hours.copy(),
                 district_remaining=np.bincount(
                     civ.home_district[inside], minlength=len(self._district_names)
                 ),

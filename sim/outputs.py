@@ -17,7 +17,7 @@ import yaml
 from sim.civilians import DealChoice
 from sim.model import SiegeModel
 from sim.params import SimConfig, to_dict
-from sim.recorder import SCHEMA_VERSION
+from sim.recorder import SCHEMA_VERSION, slug
 
 JOB_DONE_FILE = ".job_done"
 """Touched in a sweep job's folder when the job ends (complete, skipped or failed)."""
@@ -124,6 +124,7 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
             for f in model.factions
         },
         "bus_trips": model.deals.fleet.trips,
+        "crossings": {name: _crossing_summary(ts, name) for name in model.crossing_names},
         "pocket_ends": [
             {
                 "day": int(row.day),
@@ -133,6 +134,21 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
             }
             for row in events[events["kind"] == "pocket_ended"].itertuples()
         ],
+    }
+
+
+def _crossing_summary(ts: pd.DataFrame, name: str) -> dict[str, Any]:
+    """Peak queue (and its day), people crossed and their mean wait at one crossing."""
+    s = slug(name)
+    queue = ts[f"queue_{s}"]
+    crossed = int(ts[f"crossed_{s}"].sum())
+    waited = float((ts[f"mean_wait_hours_{s}"].fillna(0) * ts[f"crossed_{s}"]).sum())
+    return {
+        "crossed": crossed,
+        "peak_queue": int(queue.max()),
+        "day_peak_queue": int(ts["day"].iloc[int(queue.to_numpy().argmax())]),
+        "mean_wait_hours": round(waited / crossed, 3) if crossed else None,
+        "days_shut": int(ts.loc[ts[f"shut_{s}"], "day"].nunique()),
     }
 
 

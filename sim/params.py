@@ -412,9 +412,12 @@ class CrossingParams:
     throughput_per_hour: int = 800
     access_radius_m: float = 1000.0
     """Rebel-held cells this close to the crossing are its entry (queue) cells."""
+    closure_probability_per_day: float = 0.0
+    """Chance that the crossing stays shut for a whole day (shelled, or closed by a side)."""
 
     def __post_init__(self) -> None:
         _require(bool(self.name), "name", "must not be empty")
+        _probability(self, "closure_probability_per_day")
         _require(
             self.throughput_per_hour >= 0,
             "throughput_per_hour",

@@ -43,7 +43,11 @@ class StepRecord:
     ceasefire_cells: int
     queue: NDArray[np.int64]
     crossing_open: NDArray[np.bool_]
+    crossing_shut: NDArray[np.bool_]
+    """Shut for the whole day (closure_probability_per_day), pause or not."""
     crossed: NDArray[np.int64]
+    waited_hours: NDArray[np.int64]
+    """Hours those who crossed this hour had queued, summed per crossing."""
     district_remaining: NDArray[np.int64]
 
 
@@ -79,7 +83,9 @@ class Recorder:
         self.ceasefire_cells = np.zeros(n_steps, dtype=np.int64)
         self.queue = np.zeros((n_steps, c), dtype=np.int64)
         self.crossing_open = np.zeros((n_steps, c), dtype=bool)
+        self.crossing_shut = np.zeros((n_steps, c), dtype=bool)
         self.crossed = np.zeros((n_steps, c), dtype=np.int64)
+        self.waited_hours = np.zeros((n_steps, c), dtype=np.int64)
         self.district_remaining = np.zeros((n_steps, d), dtype=np.int64)
 
     def record(self, step: int, rec: StepRecord) -> None:
@@ -127,8 +133,16 @@ class Recorder:
         for k, name in enumerate(self.crossing_names):
             s = slug(name)
             cols[f"open_{s}"] = self.crossing_open[:n, k]
+            cols[f"shut_{s}"] = self.crossing_shut[:n, k]
             cols[f"queue_{s}"] = self.queue[:n, k]
             cols[f"crossed_{s}"] = self.crossed[:n, k]
+            crossed = self.crossed[:n, k]
+            cols[f"mean_wait_hours_{s}"] = np.divide(
+                self.waited_hours[:n, k],
+                crossed,
+                out=np.full(n, np.nan),
+                where=crossed > 0,
+            )
         return pd.DataFrame(cols)
 
     def districts(self) -> pd.DataFrame:

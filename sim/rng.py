@@ -19,6 +19,7 @@ STREAM_NAMES = (
     "logistics",
     "mesa",
     "deals",
+    "crossings",
 )
 
 
@@ -34,6 +35,8 @@ class Streams:
     """Handed to ``mesa.Model`` so that Mesa's own draws come from this seed too."""
     deals: np.random.Generator
     """Fighters' families, answers to terms, deal choices and bus lists."""
+    crossings: np.random.Generator
+    """Whether each crossing is shut for the day."""
 
 
 def make_streams(seed: int) -> Streams:

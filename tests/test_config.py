@@ -318,6 +318,13 @@ INVALID_VALUES = [
     ),
     pytest.param("bus_fleet.buses=0", "bus_fleet.buses", 0, "bus_fleet.buses", id="no-buses"),
     pytest.param(
+        "crossings.0.closure_probability_per_day=2",
+        "crossings[0].closure_probability_per_day",
+        2.0,
+        "crossings[0].closure_probability_per_day",
+        id="closure-probability",
+    ),
+    pytest.param(
         "deals.negotiation_morale_threshold=1.5",
         "deals.negotiation_morale_threshold",
         1.5,

@@ -127,3 +127,23 @@ def test_coercion_by_factions_keeps_civilians_in():
 
 
 KEYS = ("jaish_al_islam", "failaq_al_rahman", "ahrar_al_sham", "hts")
+
+
+def test_higher_crossing_throughput_shortens_queues_and_brings_exits_earlier():
+    def outcomes(throughput: int) -> tuple[np.ndarray, np.ndarray]:
+        peaks, halfway = [], []
+        for seed in SEEDS:
+            ts = run_model(
+                small_config(f"seed={seed}", f"crossings.0.throughput_per_hour={throughput}")
+            ).recorder.timeseries()
+            crossed = ts["left_via_crossing_cum"].to_numpy()
+            peaks.append(ts["queue_wafideen"].max())
+            halfway.append(np.argmax(crossed >= 0.5 * crossed[-1]) / 24)
+        return np.array(peaks), np.array(halfway)
+
+    slow_peak, slow_half = outcomes(25)
+    fast_peak, fast_half = outcomes(400)
+    assert (fast_peak < slow_peak).all(), f"expected shorter queues: {slow_peak} -> {fast_peak}"
+    assert (fast_half < slow_half).all(), (
+        f"expected half the crossings sooner (days): {slow_half} -> {fast_half}"
+    )

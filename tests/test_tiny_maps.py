@@ -6,7 +6,8 @@ import numpy as np
 
 from sim.civilians import CivilianState
 from sim.geography import Geography
-from tests.conftest import run_model, strip_map, tiny_config
+from sim.outputs import summarise
+from tests.conftest import run_model, strip_map, tiny_config, with_changes
 
 CROSSING = {"name": "gate", "place": "gate", "throughput_per_hour": 3, "access_radius_m": 100.0}
 EAGER = {"leave_hazard_per_hour": 1000.0}  # p(set out) = 1 - exp(-1000) == 1.0 in floating point
@@ -171,3 +172,31 @@ def test_every_person_is_in_exactly_one_state_on_tiny_maps():
     counts = model.recorder.state_counts
     assert (counts.sum(axis=1) == 10).all(), "expected 10 people in every step's state counts"
     assert counts.shape[1] == len(CivilianState), "expected one column per state"
+
+
+def test_waits_at_the_crossing_are_counted_from_arrival_to_passage():
+    # All 10 arrive at hour 3 and pass 3 an hour: waits 0, 1, 2, 3 hours; mean 12 / 10.
+    model = run_model(walk_and_queue_config(close_hour=24), strip_map(5, 10))
+    ts = model.recorder.timeseries()
+    waits = ts["mean_wait_hours_gate"].tolist()[3:7]
+    assert waits == [0.0, 1.0, 2.0, 3.0], f"expected hourly mean waits 0-3 h, got {waits}"
+    assert ts["mean_wait_hours_gate"].iloc[:3].isna().all(), "expected no wait before anyone"
+    summary = summarise(model, ts)["crossings"]["gate"]
+    assert summary == {
+        "crossed": 10,
+        "peak_queue": 7,
+        "day_peak_queue": 0,
+        "mean_wait_hours": 1.2,
+        "days_shut": 0,
+    }, f"unexpected crossing summary {summary}"
+
+
+def test_a_crossing_shut_for_the_day_lets_nobody_through():
+    config = walk_and_queue_config(close_hour=24, days=2)
+    crossing = {**CROSSING, "closure_probability_per_day": 1.0}
+    model = run_model(with_changes(config, {"crossings": [crossing]}), strip_map(5, 10))
+    ts = model.recorder.timeseries()
+    assert not ts["open_gate"].any(), "expected the crossing never open"
+    assert ts["left_via_crossing_cum"].iloc[-1] == 0, "expected nobody across"
+    shut = [r.step for r in model.events.table().itertuples() if r.kind == "crossing_shut_for_day"]
+    assert shut == [0, 24], f"expected a shut-for-the-day event each day, got {shut}"
