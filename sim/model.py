@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -36,6 +38,19 @@ def relation_matrix(config: SimConfig, factions: list[Faction]) -> NDArray[np.in
     for rel in config.relations:
         matrix[code[rel.a], code[rel.b]] = matrix[code[rel.b], code[rel.a]] = value[rel.relation]
     return matrix
+
+
+@dataclass(frozen=True)
+class PocketEnd:
+    """A pocket whose last cell passed to the government."""
+
+    day: int
+    place: str
+    """Its most populous district (initial residents)."""
+    cause: str
+    """capture, surrender or deal: what handed over its last cells."""
+    cells: int
+    """Its size when it was last labelled (before the final hand-over)."""
 
 
 class InvariantError(AssertionError):
@@ -156,6 +171,7 @@ class SiegeModel(mesa.Model):
         """Crossings open this hour: in a pause that names them and not shut for the day."""
         self._cells_lost = np.zeros(len(self.factions) + 1, dtype=np.int64)
         self.hour_strikes = np.zeros(geo.n_cells, dtype=np.int32)
+        self.pocket_ends: list[PocketEnd] = []
         if self.territory.n_pockets > 1:
             log.warning(
                 "the enclave starts as %d separate pockets: pockets count as split (and "
@@ -273,8 +289,9 @@ class SiegeModel(mesa.Model):
         for pocket in np.unique(labels_before[cells]):
             was = np.flatnonzero(labels_before == pocket)
             if not rebel[was].any():
-                detail = f"{cause}; {was.size} cells"
-                self.events.add(t, "pocket_ended", "", self.geo.main_district(was), detail)
+                end = PocketEnd(t // 24, self.geo.main_district(was), cause, int(was.size))
+                self.pocket_ends.append(end)
+                self.events.add(t, "pocket_ended", "", end.place, f"{cause}; {end.cells} cells")
         before = before_all[cells]
         self._cells_lost += np.bincount(before, minlength=len(self._cells_lost))
         captured = np.zeros(self.geo.n_cells, dtype=bool)
@@ -335,7 +352,7 @@ class SiegeModel(mesa.Model):
             self._hand_over(np.concatenate(fallen), t, "surrender")
         self._retire_factions(t)
 
-    def _retire_factions(self, t: int, evacuated: frozenset | set = frozenset()) -> None:
+    def _retire_factions(self, t: int, evacuated: Collection[Faction] = ()) -> None:
         """Refresh cell counts; a faction left without cells has ended (defeated, unless its
         fighters went north with a deal: ``evacuated``)."""
         for f in self.factions:

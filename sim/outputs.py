@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -125,15 +126,7 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
         },
         "bus_trips": model.deals.fleet.trips,
         "crossings": {name: _crossing_summary(ts, name) for name in model.crossing_names},
-        "pocket_ends": [
-            {
-                "day": int(row.day),
-                "place": row.place,
-                "cause": row.detail.split(";")[0],
-                "cells": int(row.detail.split("; ")[1].split()[0]),
-            }
-            for row in events[events["kind"] == "pocket_ended"].itertuples()
-        ],
+        "pocket_ends": [dataclasses.asdict(end) for end in model.pocket_ends],
     }
 
 
