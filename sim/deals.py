@@ -185,7 +185,9 @@ class DealBroker:
         Returns the deals whose last passengers left this hour (their cells are to be
         handed over by the caller).
         """
-        finished = []
+        finished: list[Deal] = []
+        if all(d.completed_step is not None for d in self.deals):
+            return finished  # most hours: no open deal, no scan of the population
         civ = self.civilians
         awaiting = np.flatnonzero(civ.state == CivilianState.AWAITING_BUS)
         deal_of_waiting = self.deal_of_cell[civ.cell[awaiting]]

@@ -12,8 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
+from numpy.typing import NDArray
 
 from sim.civilians import DealChoice
 from sim.model import SiegeModel
@@ -125,17 +127,23 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
             for f in model.factions
         },
         "bus_trips": model.deals.fleet.trips,
-        "crossings": {name: _crossing_summary(ts, name) for name in model.crossing_names},
+        "crossings": {
+            name: _crossing_summary(ts, name, model.recorder.waited_hours[: len(ts), k])
+            for k, name in enumerate(model.crossing_names)
+        },
         "pocket_ends": [dataclasses.asdict(end) for end in model.pocket_ends],
     }
 
 
-def _crossing_summary(ts: pd.DataFrame, name: str) -> dict[str, Any]:
-    """Peak queue (and its day), people crossed and their mean wait at one crossing."""
+def _crossing_summary(
+    ts: pd.DataFrame, name: str, waited_hours: NDArray[np.int64]
+) -> dict[str, Any]:
+    """Peak queue (and its day), people crossed and their mean wait at one crossing;
+    ``waited_hours`` is the hourly sum of the waits of those who crossed."""
     s = slug(name)
     queue = ts[f"queue_{s}"]
     crossed = int(ts[f"crossed_{s}"].sum())
-    waited = float((ts[f"mean_wait_hours_{s}"].fillna(0) * ts[f"crossed_{s}"]).sum())
+    waited = int(waited_hours.sum())
     return {
         "crossed": crossed,
         "peak_queue": int(queue.max()),
