@@ -1,7 +1,8 @@
 """The bus fleet that carries deals' evacuees north: deliberately simple and replaceable.
 
-A bus at the depot is sent to a waiting deal, fills its seats within the hour it is sent and
-leaves at once; it is back and free ``round_trip_hours`` later. All deals share the fleet.
+A free bus is sent to a waiting deal, where its passengers board in the hour it is sent; it
+spends ``loading_hours`` there and leaves, and is back and free ``round_trip_hours`` after
+leaving. All deals share the fleet.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ class BusFleet:
     def __init__(self, params: BusFleetParams) -> None:
         self.seats_per_bus = params.seats_per_bus
         self.round_trip_hours = params.round_trip_hours
+        self.loading_hours = params.loading_hours
+        self.seats_filled = 0
+        """Seats taken on all trips so far (seat use = seats_filled / (trips x seats_per_bus))."""
         self.free_from_step = np.zeros(params.buses, dtype=np.int64)
         self.trips = 0
 
@@ -33,8 +37,9 @@ class BusFleet:
         n_buses = min(free.size, -(-passengers // self.seats_per_bus))
         if n_buses == 0:
             return []
-        self.free_from_step[free[:n_buses]] = step + self.round_trip_hours
+        self.free_from_step[free[:n_buses]] = step + self.loading_hours + self.round_trip_hours
         self.trips += n_buses
         loads = [self.seats_per_bus] * n_buses
         loads[-1] = min(self.seats_per_bus, passengers - self.seats_per_bus * (n_buses - 1))
+        self.seats_filled += sum(loads)
         return loads

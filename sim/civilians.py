@@ -1,6 +1,6 @@
 """Civilians: every person an agent, stored as columns and updated by vectorised rules.
 
-Each person has a state, a household, a home cell and a current cell, fear, hunger and a fear
+Each person has a state, a household, a home cell and a current cell, fear and a fear
 sensitivity. Households decide together: one draw per household per decision, applied to
 its members who are eligible. Nothing here draws from a global random state; every method
 takes the generator it uses.
@@ -27,9 +27,15 @@ class CivilianState(IntEnum):
     QUEUED = 3
     AWAITING_BUS = 4
     """Chose the buses north under a deal; waits at home for a seat."""
-    IN_GOVERNMENT_AREA = 5
-    BUSSED_NORTH = 6
-    KILLED = 7
+    SCREENING = 5
+    """Left by a crossing or a deal corridor; held for security screening."""
+    IN_COLLECTIVE_SHELTER = 6
+    """Screened and placed in a reception site (``shelter_site``)."""
+    IN_GOVERNMENT_AREA = 7
+    """Under government control outside the reception sites: captured where they stood,
+    sponsored out of a shelter, screened when no site is configured, or medically evacuated."""
+    BUSSED_NORTH = 8
+    KILLED = 9
 
 
 class ExitRoute(IntEnum):
@@ -42,6 +48,8 @@ class ExitRoute(IntEnum):
     BUS = 3
     DEAL_CORRIDOR = 4
     """Chose government shelters under a deal and walked out through the ceasefire lines."""
+    MEDEVAC = 5
+    """Evacuated from the medical waiting list to hospitals in government areas."""
 
 
 class DealChoice(IntEnum):
@@ -54,8 +62,28 @@ class DealChoice(IntEnum):
 
 
 N_STATES = len(CivilianState)
+N_ROUTES = len(ExitRoute)
 LAST_ENCLAVE_STATE = CivilianState.AWAITING_BUS
 NO_CROSSING = -1
+NO_SITE = -1
+SCREENED_ROUTES = (ExitRoute.CROSSING, ExitRoute.DEAL_CORRIDOR)
+"""Routes whose people are screened and then sent to the reception sites."""
+
+
+def _allowed_routes() -> NDArray[np.bool_]:
+    """States x routes: the exit routes a person in each state can have."""
+    allowed = np.zeros((N_STATES, N_ROUTES), dtype=bool)
+    allowed[: LAST_ENCLAVE_STATE + 1, ExitRoute.NONE] = True
+    allowed[CivilianState.SCREENING, list(SCREENED_ROUTES)] = True
+    allowed[CivilianState.IN_COLLECTIVE_SHELTER, list(SCREENED_ROUTES)] = True
+    in_government_area = [*SCREENED_ROUTES, ExitRoute.CAPTURE, ExitRoute.MEDEVAC]
+    allowed[CivilianState.IN_GOVERNMENT_AREA, in_government_area] = True
+    allowed[CivilianState.BUSSED_NORTH, ExitRoute.BUS] = True
+    allowed[CivilianState.KILLED, ExitRoute.NONE] = True
+    return allowed
+
+
+ALLOWED_ROUTES = _allowed_routes()
 
 
 class Civilians:
@@ -82,7 +110,6 @@ class Civilians:
         self.exit_route = np.zeros(n, dtype=np.int8)
         self.exit_step = np.full(n, -1, dtype=np.int32)
         self.fear = np.full(n, params.initial_fear, dtype=np.float32)
-        self.hunger = np.full(n, params.initial_hunger, dtype=np.float32)
         self.fear_sensitivity = rng.lognormal(0.0, params.fear_sensitivity_sigma, n).astype(
             np.float32
         )
@@ -91,6 +118,8 @@ class Civilians:
         """Place in a crossing's queue or on a deal's bus list (lower goes first)."""
         self.affiliation = np.zeros(n, dtype=np.int8)
         """Controller code of the faction a person's household is a fighter's family of; 0 none."""
+        self.shelter_site = np.full(n, NO_SITE, dtype=np.int8)
+        """Reception site of a person ``IN_COLLECTIVE_SHELTER``; ``NO_SITE`` otherwise."""
         self.household_size = np.bincount(self.household, minlength=self.n_households)
         # People are stored household by household, so a household is a slice of the arrays.
         self._household_start = np.flatnonzero(np.diff(self.household, prepend=-1))
@@ -107,6 +136,14 @@ class Civilians:
     def exits_by_route(self) -> NDArray[np.int64]:
         """People per :class:`ExitRoute`; index ``NONE`` counts those who have not left."""
         return np.bincount(self.exit_route, minlength=len(ExitRoute))
+
+    def state_by_route(self) -> NDArray[np.int64]:
+        """People per (:class:`CivilianState`, :class:`ExitRoute`), in one pass: summed
+        over routes it is :meth:`counts`, over states :meth:`exits_by_route`. People with a
+        state or route outside the enums are left out (so the table's sum shows them)."""
+        size = N_STATES * N_ROUTES
+        key = self.state * np.int8(N_ROUTES) + self.exit_route  # < 50: int8 arithmetic
+        return np.bincount(key, minlength=size)[:size].reshape(N_STATES, N_ROUTES)
 
     # ----------------------------------------------------------------- transitions
     def assign_affiliation(
@@ -126,9 +163,15 @@ class Civilians:
         self.affiliation = household_affiliation[self.household]
 
     def leave_enclave(self, who: NDArray[np.intp], route: ExitRoute, step: int) -> None:
-        """Move people out of the enclave by ``route`` (to government areas or north)."""
-        bussed = route == ExitRoute.BUS
-        self.state[who] = CivilianState.BUSSED_NORTH if bussed else CivilianState.IN_GOVERNMENT_AREA
+        """Move people out of the enclave by ``route``: north, to screening (crossings and
+        deal corridors) or into government areas (captured where they stand, or
+        medically evacuated)."""
+        if route == ExitRoute.BUS:
+            self.state[who] = CivilianState.BUSSED_NORTH
+        elif route in SCREENED_ROUTES:
+            self.state[who] = CivilianState.SCREENING
+        else:
+            self.state[who] = CivilianState.IN_GOVERNMENT_AREA
         self.exit_route[who] = route
         self.exit_step[who] = step
         self.target_crossing[who] = NO_CROSSING
@@ -147,18 +190,21 @@ class Civilians:
         shelter_protection: float,
         rng: np.random.Generator,
         step: int,
-    ) -> int:
-        """Kill people in struck cells: each strike kills each person with the lethality."""
+    ) -> tuple[int, NDArray[np.intp]]:
+        """Kill people in struck cells: each strike kills each person with the lethality.
+
+        Returns the number killed and the survivors inside the enclave on struck cells."""
         who = np.flatnonzero((strikes_at_person > 0) & self.in_enclave())
         if who.size == 0:
-            return 0
+            return 0, who
         lethality = np.where(
             self.state[who] == CivilianState.SHELTERING,
             lethality_per_strike * (1.0 - shelter_protection),
             lethality_per_strike,
         )
         p_killed = 1.0 - (1.0 - lethality) ** strikes_at_person[who]
-        return self.kill(who[rng.random(who.size) < p_killed], step)
+        dies = rng.random(who.size) < p_killed
+        return self.kill(who[dies], step), who[~dies]
 
     def kill(self, who: NDArray[np.intp], step: int) -> int:
         self.state[who] = CivilianState.KILLED
@@ -177,7 +223,7 @@ class Civilians:
     def perceive(
         self, strikes_at_person: NDArray[np.int32], district_strikes_per_km2: NDArray[np.float64]
     ) -> None:
-        """Fear decays and grows with harm seen this hour; hunger rises."""
+        """Fear decays and grows with harm seen this hour."""
         p = self.params
         self.fear *= self._fear_decay
         if district_strikes_per_km2.any():
@@ -186,15 +232,6 @@ class Civilians:
                 np.float32
             )[self.home_district]
             self.fear += self.fear_sensitivity * harm
-        self.hunger += np.float32(p.hunger_rise_per_day / 24.0)
-        np.minimum(self.hunger, 1.0, out=self.hunger)
-
-    def feed(self, district: int, people: int, rng: np.random.Generator) -> int:
-        """An aid convoy lowers the hunger of up to ``people`` random people of a district."""
-        eligible = np.flatnonzero(self.in_enclave() & (self.home_district == district))
-        fed = rng.choice(eligible, size=min(people, eligible.size), replace=False)
-        self.hunger[fed] = np.maximum(self.hunger[fed] - self.params.convoy_hunger_relief, 0.0)
-        return int(fed.size)
 
     # ----------------------------------------------------------------- decide
     def household_means(
@@ -203,12 +240,10 @@ class Civilians:
         """Mean of each column over each household's members in ``mask`` (0 where none)."""
         if self.n == 0:
             return tuple(np.zeros(0) for _ in columns)
-        size = np.add.reduceat(mask.astype(np.int32), self._household_start)
+        size = np.add.reduceat(mask.view(np.int8), self._household_start, dtype=np.int32)
         means = []
         for values in columns:
-            total = np.add.reduceat(
-                np.where(mask, values, 0).astype(np.float64), self._household_start
-            )
+            total = np.add.reduceat(values * mask, self._household_start, dtype=np.float64)
             means.append(np.divide(total, size, out=np.zeros_like(total), where=size > 0))
         return tuple(means)
 
@@ -217,23 +252,22 @@ class Civilians:
         coercion_at_cell: NDArray[np.float64],
         open_crossings: NDArray[np.intp],
         crossing_distance_m: NDArray[np.float64],
+        hunger_by_district: NDArray[np.float64],
         rng: np.random.Generator,
     ) -> int:
         """Households choose to shelter, return home or set out; then the choices apply.
 
         ``crossing_distance_m`` holds one distance field (per cell) for each crossing id in
         ``open_crossings``; people set out for the nearest. ``coercion_at_cell`` is the share
-        of the leaving hazard suppressed on each cell. Returns how many set out.
+        of the leaving hazard suppressed on each cell; ``hunger_by_district`` is everyone's
+        hunger by home district (a household lives in one). Returns how many set out.
         """
         p = self.params
         home = self.state == CivilianState.AT_HOME
         sheltering = self.state == CivilianState.SHELTERING
         settled = home | sheltering
         leaving_possible = open_crossings.size > 0 and p.leave_hazard_per_hour > 0
-        if leaving_possible:
-            hh_fear, hh_hunger = self.household_means((self.fear, self.hunger), settled)
-        else:  # hunger only matters for leaving: skip its household means
-            (hh_fear,) = self.household_means((self.fear,), settled)
+        (hh_fear,) = self.household_means((self.fear,), settled)
         u_shelter = rng.random(self.n_households)
         u_leave = rng.random(self.n_households)
 
@@ -259,7 +293,7 @@ class Civilians:
                 p.leave_hazard_per_hour
                 * fear
                 / (fear + p.fear_half_saturation)
-                * (1.0 + p.hunger_weight * hh_hunger[hh])
+                * (1.0 + p.hunger_weight * hunger_by_district[self.home_district[candidates]])
                 * (1.0 - coercion_at_cell[self.cell[candidates]])
             )
             leaves = u_leave[hh] < -np.expm1(-hazard)

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.params import ConvoyParams, NoteParams, TimelineParams
+from sim.params import (
+    ConvoyParams,
+    CrossingParams,
+    NoteParams,
+    PauseParams,
+    TimelineParams,
+    WindowParams,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -18,7 +25,8 @@ class Schedule:
     bombardment: NDArray[np.bool_]
     ground_offensive: NDArray[np.bool_]
     crossing_open: NDArray[np.bool_]
-    """Steps x crossings: open during a humanitarian pause naming the crossing."""
+    """Steps x crossings: open during a humanitarian pause naming the crossing, or in one of
+    the crossing's own windows."""
     pause: NDArray[np.bool_]
     """A humanitarian pause is in force (shelling eases)."""
     convoys: dict[int, list[ConvoyParams]]
@@ -26,18 +34,26 @@ class Schedule:
 
     @classmethod
     def build(
-        cls, timeline: TimelineParams, crossing_names: tuple[str, ...], n_steps: int
+        cls, timeline: TimelineParams, crossings: tuple[CrossingParams, ...], n_steps: int
     ) -> Schedule:
         step = np.arange(n_steps)
         day, hour = step // 24, step % 24
-        crossing_open = np.zeros((n_steps, len(crossing_names)), dtype=bool)
+
+        def within(w: PauseParams | WindowParams) -> NDArray[np.bool_]:
+            now = (day >= w.start_day) & (day < w.end_day)
+            return now & (hour >= w.open_hour) & (hour < w.close_hour)
+
+        crossing_names = [c.name for c in crossings]
+        crossing_open = np.zeros((n_steps, len(crossings)), dtype=bool)
         pause = np.zeros(n_steps, dtype=bool)
         for p in timeline.pauses:
-            now = (day >= p.start_day) & (day < p.end_day)
-            now &= (hour >= p.open_hour) & (hour < p.close_hour)
+            now = within(p)
             pause |= now
             for name in p.crossings:
                 crossing_open[:, crossing_names.index(name)] |= now
+        for k, crossing in enumerate(crossings):
+            for window in crossing.windows:
+                crossing_open[:, k] |= within(window)
         convoys: dict[int, list[ConvoyParams]] = defaultdict(list)
         for c in timeline.convoys:
             if c.day * 24 + c.hour < n_steps:

@@ -75,6 +75,14 @@ class Geography:
             return self.district_names[int(np.bincount(districts).argmax())]
         return self.district_names[int(np.bincount(districts, weights=weights).argmax())]
 
+    def point_xy_m(self, name: str) -> tuple[float, float]:
+        """Coordinates of a named place, or else of a town (places take precedence)."""
+        if name in self.place_xy_m:
+            return self.place_xy_m[name]
+        if name in self.town_xy_m:
+            return self.town_xy_m[name]
+        raise KeyError(f"{name!r} is neither a place nor a town of the map")
+
     def cells_within(self, x_m: float, y_m: float, radius_m: float) -> NDArray[np.bool_]:
         return (self.x_m - x_m) ** 2 + (self.y_m - y_m) ** 2 <= radius_m**2
 

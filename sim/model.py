@@ -12,13 +12,16 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sim.buses import BusFleet
-from sim.civilians import Civilians, CivilianState, ExitRoute
+from sim.civilians import ALLOWED_ROUTES, NO_SITE, Civilians, CivilianState, ExitRoute
 from sim.deals import Deal, DealBroker
 from sim.events import Schedule
 from sim.factions import Faction, FactionStage
+from sim.food import FoodStocks
 from sim.geography import GOVERNMENT, Geography, build_ghouta
 from sim.government import GovernmentForces
+from sim.medevac import MedevacList
 from sim.params import ConfigError, SimConfig, check_names
+from sim.reception import Reception
 from sim.recorder import EventLog, Recorder, StepRecord
 from sim.rng import make_streams
 from sim.tables import load_ghouta
@@ -63,12 +66,16 @@ class SiegeModel(mesa.Model):
     Each step runs these phases in order; each reads the state the previous one left, and
     within a phase everyone decides before any decision is applied:
 
-    1. Events: the timeline's flags for this hour (bombardment, offensive, pauses that open
-       crossings); aid convoys feed people; notes are logged.
+    1. Events: crossings shut for the day are drawn; the timeline's flags for this hour
+       (bombardment, offensive, pauses that open crossings); at a day's first step every
+       district eats its day's rations from its stocks; convoys let in refill their
+       district's stocks; hunger moves towards its level for today's ration; notes are
+       logged.
     2. Government: shelling units choose their strikes outside ceasefires, then casualties
-       apply; assault groups' pressure (eased on factions in talks, none under a ceasefire)
-       decides which front cells fall, then all captures apply (people on captured cells are
-       now in government areas; fragments cut off below ``min_pocket_cells`` fall with them);
+       apply (critically wounded survivors join the medical evacuation list); assault
+       groups' pressure (eased on factions in talks, none under a ceasefire) decides which
+       front cells fall, then all captures apply (people on captured cells are now in
+       government areas; fragments cut off below ``min_pocket_cells`` fall with them);
        assault groups move up.
     3. Factions: fighting factions' losses, desertion, morale and cohesion; hostile
        neighbours may clash (every pair decides, then clashes apply); factions hemmed into a
@@ -79,7 +86,10 @@ class SiegeModel(mesa.Model):
        (shelter, return home, set out for an open crossing), walk towards their crossing,
        pass open crossings in queue order at the crossing's throughput.
     5. Logistics: free buses go to deals in the order agreed (fighters board first); a deal
-       whose last passenger has left hands its cells over.
+       whose last passenger has left hands its cells over. Relatives sponsor households out
+       of the reception sites (once a day); people whose screening is over are placed in
+       the sites, nearest with space first. Once a day patients on the medical list may
+       die; in an agreed window the longest-waiting patients are evacuated.
     6. Record the hour's numbers; check that every person is in exactly one state.
     """
 
@@ -110,6 +120,18 @@ class SiegeModel(mesa.Model):
                     f"configured {tuple(config.factions)}"
                 )
         geo = geography
+        for i, convoy in enumerate(config.timeline.convoys):
+            if convoy.town not in geo.district_names:
+                raise ConfigError(
+                    f"timeline.convoys[{i}].town: {convoy.town!r} is not a district of the map "
+                    f"{geo.district_names}"
+                )
+        for town in config.food.initial_stock_days_by_district:
+            if town not in geo.district_names:
+                raise ConfigError(
+                    f"food.initial_stock_days_by_district.{town}: not a district of the map "
+                    f"{geo.district_names}"
+                )
         self.geo = geo
         self.start = pd.Timestamp(config.start_date)
         self.territory = Territory(geo, config.faction_dynamics.min_pocket_cells)
@@ -137,14 +159,27 @@ class SiegeModel(mesa.Model):
         self.civilians.assign_affiliation(geo.controller, families, streams.deals)
         self.crossing_names = tuple(c.name for c in config.crossings)
         self._crossing_sources = [
-            geo.cells_within(*geo.place_xy_m[c.place], c.access_radius_m) for c in config.crossings
+            geo.cells_within(*geo.point_xy_m(c.place), c.access_radius_m) for c in config.crossings
         ]
         self._crossing_fields: list[tuple[int, NDArray, NDArray] | None] = [None] * len(
             config.crossings
         )
-        self.schedule = Schedule.build(config.timeline, self.crossing_names, config.n_steps)
+        self.schedule = Schedule.build(config.timeline, config.crossings, config.n_steps)
+        self.reception = Reception(config.reception, geo)
+        self.medevac = MedevacList(config.medevac, self.civilians, streams.medevac)
+        self._medevac_places = np.zeros(config.n_steps, dtype=np.int64)
+        """Patients that may be evacuated at each step (the windows)."""
+        for w in config.medevac.windows:
+            steps = np.arange(w.start_day, w.end_day) * 24 + w.hour
+            self._medevac_places[steps[steps < config.n_steps]] += w.patients_per_day
+        self.food = FoodStocks(config.food, geo.district_names, self._people_inside_by_district())
         self.recorder = Recorder(
-            config.n_steps, geo.faction_keys, self.crossing_names, geo.district_names, self.start
+            config.n_steps,
+            geo.faction_keys,
+            self.crossing_names,
+            geo.district_names,
+            dict(zip(self.reception.site_names, self.reception.capacity.tolist(), strict=True)),
+            self.start,
         )
         self.events = EventLog(self.start)
         self.deals = DealBroker(
@@ -184,6 +219,13 @@ class SiegeModel(mesa.Model):
             self.civilians.n_households,
             len(self.factions),
             geo.n_cells,
+        )
+
+    def _people_inside_by_district(self) -> NDArray[np.int64]:
+        """People still inside the enclave, by home district."""
+        civ = self.civilians
+        return np.bincount(
+            civ.home_district[civ.in_enclave()], minlength=len(self.geo.district_names)
         )
 
     # ================================================================= the step
@@ -232,11 +274,20 @@ class SiegeModel(mesa.Model):
             self.events.add(t, "bombardment_begins", "government")
         if schedule.ground_offensive[t] and (t == 0 or not schedule.ground_offensive[t - 1]):
             self.events.add(t, "ground_offensive_begins", "government")
+        if t % 24 == 0:
+            self.food.eat(t // 24, self._people_inside_by_district())
         for convoy in schedule.convoys.get(t, []):
-            district = self._district_names.index(convoy.town)
-            fed = self.civilians.feed(district, convoy.people_fed, self.streams.logistics)
-            detail = f"{convoy.trucks} trucks; food for {convoy.people_fed}; fed {fed}"
+            if self.config.food.convoys_denied:
+                detail = f"{convoy.trucks} trucks; food for {convoy.people_fed}; not let in"
+                self.events.add(t, "aid_convoy_denied", "government", convoy.town, detail)
+                continue
+            person_days = self.food.deliver(self._district_names.index(convoy.town), convoy)
+            detail = (
+                f"{convoy.trucks} trucks ({convoy.trucks_not_unloaded} could not unload); "
+                f"food for {convoy.people_fed}; {person_days:,.0f} person-days delivered"
+            )
             self.events.add(t, "aid_convoy", "UN/ICRC", convoy.town, detail)
+        self.food.update_hunger()
 
     # ----------------------------------------------------------------- 2 government
     def _phase_government(self, t: int) -> NDArray[np.int32]:
@@ -248,13 +299,14 @@ class SiegeModel(mesa.Model):
         strikes = self.government.shell(intensity, ~ceasefire, self.streams.shelling)
         self.hour_strikes = strikes
         strikes_at_person = strikes[self.civilians.cell]
-        self.civilians.shelling_casualties(
+        killed, struck_survivors = self.civilians.shelling_casualties(
             strikes_at_person,
             gp.lethality_per_strike,
             gp.shelter_protection,
             self.streams.shelling,
             t,
         )
+        self.medevac.add_wounded(self.civilians, struck_survivors, killed, self.streams.medevac, t)
         self._cells_lost[:] = 0
         if self.schedule.ground_offensive[t]:
             defence = self._defence_per_front_cell()
@@ -435,7 +487,7 @@ class SiegeModel(mesa.Model):
         coercion = self._coercion_by_code[self.territory.controller]
         # Under a ceasefire people have made their deal choice: nobody sets out for a crossing.
         coercion[self.deals.ceasefire()] = 1.0
-        civ.decide_and_apply(coercion, open_now, fields, self.streams.civilians)
+        civ.decide_and_apply(coercion, open_now, fields, self.food.hunger, self.streams.civilians)
         self._crossed[:] = 0
         self._waited_hours[:] = 0
         for k in range(len(self.crossing_names)):
@@ -459,6 +511,15 @@ class SiegeModel(mesa.Model):
     def _phase_logistics(self, t: int) -> None:
         for deal in self.deals.run_buses(t):
             self._complete(deal, t)
+        if t % 24 == 0:
+            self.reception.release(self.civilians, self.streams.reception)
+        self.reception.admit(self.civilians, t)
+        if t % 24 == 0:
+            self.medevac.deaths_while_waiting(self.civilians, self.streams.medevac, t)
+        if self._medevac_places[t]:
+            n = self.medevac.evacuate(self.civilians, int(self._medevac_places[t]), t)
+            self.events.add(t, "medevac", "ICRC/SARC", "", f"{n} patients evacuated")
+        self.medevac.refresh(self.civilians)
 
     def _complete(self, deal: Deal, t: int) -> None:
         """The deal's last bus has left: its cells pass to the government."""
@@ -473,16 +534,16 @@ class SiegeModel(mesa.Model):
     # ----------------------------------------------------------------- 6 record
     def _phase_record(self, t: int) -> None:
         civ = self.civilians
-        counts = civ.counts()
-        if self.config.check_invariants:
-            self.check_invariants(counts)
+        table = civ.state_by_route()
         inside = civ.in_enclave()
+        if self.config.check_invariants:
+            self.check_invariants(table, inside)
         queue = np.array([civ.queued_at(k).size for k in range(len(self.crossing_names))])
         self.recorder.record(
             t,
             StepRecord(
-                state_counts=counts,
-                exits_by_route=civ.exits_by_route(),
+                state_counts=table.sum(axis=1),
+                exits_by_route=table.sum(axis=0),
                 strikes=int(self.hour_strikes.sum()),
                 rebel_cells=int(np.count_nonzero(self.territory.rebel())),
                 pockets=self.territory.n_pockets,
@@ -493,6 +554,8 @@ class SiegeModel(mesa.Model):
                 stage=np.array([f.stage for f in self.factions]),
                 fighters_bussed=self.deals.fighters_bussed(),
                 buses_on_road=self.deals.fleet.on_road(t),
+                bus_trips=self.deals.fleet.trips,
+                bus_seats_filled=self.deals.fleet.seats_filled,
                 ceasefire_cells=int(np.count_nonzero(self.deals.ceasefire())),
                 queue=queue,
                 crossing_open=self.crossing_open,
@@ -502,23 +565,49 @@ class SiegeModel(mesa.Model):
                 district_remaining=np.bincount(
                     civ.home_district[inside], minlength=len(self._district_names)
                 ),
+                food_stock_person_days=self.food.stock_person_days,
+                hunger=self.food.hunger,
+                shelter_occupancy=self.reception.occupancy,
+                released_from_shelters=self.reception.released,
+                medevac_waiting=self.medevac.waiting,
+                medevac_evacuated=self.medevac.evacuated,
+                medevac_died_waiting=self.medevac.died_waiting,
             ),
         )
 
-    def check_invariants(self, counts: NDArray[np.int64]) -> None:
-        """Every person is in exactly one state, and each state agrees with the map."""
+    def check_invariants(
+        self, state_by_route: NDArray[np.int64], inside: NDArray[np.bool_] | None = None
+    ) -> None:
+        """Every person is in exactly one state, with an exit route that fits it, and each
+        state agrees with the map and the reception sites (``inside``: who is inside the
+        enclave, if the caller has it)."""
         civ = self.civilians
-        if counts.size != len(CivilianState) or counts.sum() != civ.n:
-            raise InvariantError(f"state counts {counts.tolist()} do not sum to {civ.n} people")
-        inside = civ.in_enclave()
+        if state_by_route.shape != ALLOWED_ROUTES.shape or state_by_route.sum() != civ.n:
+            raise InvariantError(
+                f"state counts {state_by_route.sum(axis=1).tolist()} do not sum to {civ.n} people"
+            )
+        misfits = state_by_route * ~ALLOWED_ROUTES
+        if misfits.any():
+            state, route = np.unravel_index(int(misfits.argmax()), misfits.shape)
+            raise InvariantError(
+                f"{misfits.sum()} people have exit routes that do not fit their state, e.g. "
+                f"{CivilianState(state).name} with route {ExitRoute(route).name}"
+            )
+        if inside is None:
+            inside = civ.in_enclave()
         if not self.territory.rebel()[civ.cell[inside]].all():
             raise InvariantError("someone inside the enclave stands on a government-held cell")
-        bussed = civ.state == CivilianState.BUSSED_NORTH
-        left = (civ.state == CivilianState.IN_GOVERNMENT_AREA) | bussed
-        if not np.array_equal(left, civ.exit_route != ExitRoute.NONE) or not np.array_equal(
-            bussed, civ.exit_route == ExitRoute.BUS
+        with_site = np.flatnonzero(civ.shelter_site != NO_SITE)
+        sheltered = state_by_route[CivilianState.IN_COLLECTIVE_SHELTER].sum()
+        if (
+            with_site.size != sheltered
+            or (civ.state[with_site] != CivilianState.IN_COLLECTIVE_SHELTER).any()
+            or not np.array_equal(
+                np.bincount(civ.shelter_site[with_site], minlength=self.reception.occupancy.size),
+                self.reception.occupancy,
+            )
         ):
-            raise InvariantError("exit routes disagree with states")
+            raise InvariantError("reception sites' occupancy disagrees with who is sheltered")
         awaiting = civ.state == CivilianState.AWAITING_BUS
         if not self.deals.ceasefire()[civ.cell[awaiting]].all():
             raise InvariantError("someone waits for a bus outside any open deal")

@@ -80,6 +80,7 @@ def totals_at(ts: pd.DataFrame, step: int) -> dict[str, int]:
         "left_by_capture_cum",
         "left_via_deal_corridor_cum",
         "bussed_north_cum",
+        "left_by_medevac_cum",
         "fighters_bussed_north_cum",
         "killed_cum",
     )
@@ -127,12 +128,59 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
             for f in model.factions
         },
         "bus_trips": model.deals.fleet.trips,
+        "bus_seat_use": (
+            round(fleet.seats_filled / (fleet.trips * fleet.seats_per_bus), 3)
+            if (fleet := model.deals.fleet).trips
+            else None
+        ),
         "crossings": {
             name: _crossing_summary(ts, name, model.recorder.waited_hours[: len(ts), k])
             for k, name in enumerate(model.crossing_names)
         },
+        "reception": _reception_summary(ts, model),
+        "medevac": {
+            "peak_waiting": int(ts["medevac_waiting"].max()),
+            "evacuated": model.medevac.evacuated,
+            "died_waiting": model.medevac.died_waiting,
+            "left_otherwise": model.medevac.left_otherwise,
+            "still_waiting": model.medevac.waiting,
+        },
+        "food": {
+            name: {
+                "day_ran_out": None if day < 0 else int(day),
+                "final_hunger": round(float(model.food.hunger[k]), 3),
+            }
+            for k, (name, day) in enumerate(
+                zip(model.geo.district_names, model.food.day_ran_out, strict=True)
+            )
+        },
         "pocket_ends": [dataclasses.asdict(end) for end in model.pocket_ends],
     }
+
+
+def _reception_summary(ts: pd.DataFrame, model: SiegeModel) -> dict[str, Any]:
+    """Peak occupancy and overcrowding (people per place) of the reception sites."""
+    reception = model.reception
+    summary: dict[str, Any] = {
+        "capacity": int(reception.capacity.sum()),
+        "released_by_sponsors": reception.released,
+        "sites": {},
+    }
+    if not reception.site_names:
+        return summary
+    total = ts["overcrowding_all_sites"].to_numpy()
+    summary["peak_overcrowding_all_sites"] = round(float(total.max()), 3)
+    summary["day_peak_overcrowding_all_sites"] = int(ts["day"].iloc[int(total.argmax())])
+    for name in reception.site_names:
+        s = slug(name)
+        people = ts[f"shelter_{s}"].to_numpy()
+        summary["sites"][name] = {
+            "capacity": int(reception.capacity[reception.site_names.index(name)]),
+            "peak_people": int(people.max()),
+            "peak_overcrowding": round(float(ts[f"overcrowding_{s}"].max()), 3),
+            "day_peak": int(ts["day"].iloc[int(people.argmax())]),
+        }
+    return summary
 
 
 def _crossing_summary(
@@ -193,10 +241,11 @@ def write_run(model: SiegeModel, out_dir: Path, plots: bool = True) -> dict[str,
         out_dir / "config.yaml", yaml.safe_dump(to_dict(model.config), sort_keys=False)
     )
     atomic_write_csv(out_dir / "timeseries.csv", ts)
-    atomic_write_csv(out_dir / "districts.csv", model.recorder.districts())
+    districts = model.recorder.districts()
+    atomic_write_csv(out_dir / "districts.csv", districts)
     atomic_write_csv(out_dir / "events.csv", model.events.table())
     if plots:
-        from sim.plots import plot_evacuation_curves, plot_factions
+        from sim.plots import plot_evacuation_curves, plot_factions, plot_logistics
 
         name = model.config.scenario_name
         atomic_write(
@@ -204,6 +253,12 @@ def write_run(model: SiegeModel, out_dir: Path, plots: bool = True) -> dict[str,
         )
         keys = [f.key for f in model.factions]
         atomic_write(out_dir / "factions.png", lambda p: plot_factions(ts, keys, p, name))
+        atomic_write(
+            out_dir / "logistics.png",
+            lambda p: plot_logistics(
+                ts, districts, model.crossing_names, model.reception.site_names, p, name
+            ),
+        )
     # summary.json last: its presence marks a complete run folder.
     atomic_write_text(out_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
     return summary

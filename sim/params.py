@@ -127,11 +127,7 @@ class CivilianParams:
     fear_half_saturation: float = 2.0
     """Fear at which the fear factor of leaving reaches one half."""
     hunger_weight: float = 1.0
-    """Leaving hazard is multiplied by (1 + hunger_weight * hunger)."""
-    initial_hunger: float = 0.3
-    hunger_rise_per_day: float = 0.01
-    convoy_hunger_relief: float = 0.3
-    """Drop in hunger of each person fed by an aid convoy."""
+    """Leaving hazard is multiplied by (1 + hunger_weight * hunger of the home district)."""
     walking_speed_m_per_hour: float = 2000.0
 
     def __post_init__(self) -> None:
@@ -153,14 +149,80 @@ class CivilianParams:
             "return_home_hazard_per_hour",
             "leave_hazard_per_hour",
             "hunger_weight",
-            "hunger_rise_per_day",
         )
-        _probability(self, "initial_hunger", "convoy_hunger_relief")
         _require(
             self.return_home_fear_threshold <= self.shelter_fear_threshold,
             "return_home_fear_threshold",
             "must not exceed shelter_fear_threshold",
         )
+
+
+@dataclass(frozen=True)
+class FoodParams:
+    """Food stocks per district, rations and hunger (model assumptions, see docs/ODD.md 7.9)."""
+
+    initial_stock_days: float = 30.0
+    """Days of full rations in each district's stocks at the start, per resident."""
+    initial_stock_days_by_district: dict[str, float] = field(default_factory=dict)
+    """Town (district) -> days, replacing ``initial_stock_days`` there."""
+    ration_days_per_person_fed: float = 30.0
+    """Days of rations a convoy brings for each person it is reported to feed."""
+    initial_hunger: float = 0.3
+    hunger_on_full_rations: float = 0.3
+    """Level hunger settles at on full (siege) rations; on none it is 1, linear in between."""
+    hunger_adjustment_per_day: float = 0.1
+    """Rate at which hunger closes the gap to its level: 1 - exp(-rate x days) of it."""
+    convoys_denied: bool = False
+    """No convoy of the timeline is let in (each is logged as denied)."""
+
+    def __post_init__(self) -> None:
+        _non_negative(
+            self,
+            "initial_stock_days",
+            "ration_days_per_person_fed",
+            "hunger_adjustment_per_day",
+        )
+        _probability(self, "initial_hunger", "hunger_on_full_rations")
+        for town, days in self.initial_stock_days_by_district.items():
+            _require(
+                math.isfinite(days) and days >= 0,
+                f"initial_stock_days_by_district.{town}",
+                f"must be >= 0, got {days!r}",
+            )
+
+
+@dataclass(frozen=True)
+class MedevacWindowParams:
+    """Days on which medical evacuations were agreed, and how many patients a day."""
+
+    start_day: int
+    end_day: int
+    """First day after the window (exclusive)."""
+    patients_per_day: int
+    hour: int = 10
+
+    def __post_init__(self) -> None:
+        _require(self.start_day >= 0, "start_day", "must be >= 0")
+        _require(self.end_day > self.start_day, "end_day", "must be after start_day")
+        _require(self.patients_per_day >= 0, "patients_per_day", "must be >= 0")
+        _require(0 <= self.hour < 24, "hour", "must be in 0..23")
+
+
+@dataclass(frozen=True)
+class MedevacParams:
+    """The medical evacuation list (model assumptions, see docs/ODD.md 7.17)."""
+
+    initial_patients: int = 0
+    """Critically ill people waiting for evacuation at the start."""
+    critically_wounded_per_death: float = 0.0
+    """Critically wounded survivors joining the list per civilian killed by shelling."""
+    death_rate_per_day: float = 0.0
+    """Daily hazard of dying while on the list."""
+    windows: tuple[MedevacWindowParams, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require(self.initial_patients >= 0, "initial_patients", "must be >= 0")
+        _non_negative(self, "critically_wounded_per_death", "death_rate_per_day")
 
 
 @dataclass(frozen=True)
@@ -305,12 +367,53 @@ class BusFleetParams:
     buses: int = 100
     seats_per_bus: int = 50
     round_trip_hours: int = 24
-    """Hours from a bus's departure until it is back and free (loading included)."""
+    """Hours from a bus's departure until it is back at the pick-up point."""
+    loading_hours: int = 0
+    """Hours a bus spends at the pick-up point being loaded before it can leave."""
 
     def __post_init__(self) -> None:
         for name in ("buses", "seats_per_bus", "round_trip_hours"):
             value = getattr(self, name)
             _require(value >= 1, name, f"must be >= 1, got {value}")
+        hours = self.loading_hours
+        _require(hours >= 0, "loading_hours", f"must be >= 0, got {hours}")
+
+
+@dataclass(frozen=True)
+class ShelterSiteParams:
+    """A collective shelter in government areas receiving people who left the enclave."""
+
+    name: str
+    place: str
+    """A row of places.csv or towns.csv giving the location."""
+    capacity: int
+    """People the site was built or planned for; more can be (and were) put in it."""
+
+    def __post_init__(self) -> None:
+        _require(bool(self.name), "name", "must not be empty")
+        _require(self.capacity >= 1, "capacity", f"must be >= 1, got {self.capacity}")
+
+
+@dataclass(frozen=True)
+class ReceptionParams:
+    """What happens after a crossing or a deal corridor: screening, then collective shelters.
+
+    With no ``sites`` screened people go straight to hosts in government areas.
+    """
+
+    screening_hours: int = 0
+    """Hours everyone is held for security screening after crossing, before the shelters."""
+    sponsored_release_share_per_day: float = 0.0
+    """Daily chance that a sheltered household is sponsored out by relatives (leaves the site)."""
+    sites: tuple[ShelterSiteParams, ...] = ()
+    capacity_scale: float = 1.0
+    """Multiplies every site's capacity (at least 1 place each): one knob for sweeps."""
+
+    def __post_init__(self) -> None:
+        _require(self.screening_hours >= 0, "screening_hours", "must be >= 0")
+        _positive(self, "capacity_scale")
+        _probability(self, "sponsored_release_share_per_day")
+        _unique_names([s.name for s in self.sites], "sites")
 
 
 RELATIONS = ("allied", "neutral", "hostile")
@@ -403,17 +506,35 @@ class GovernmentParams:
 
 
 @dataclass(frozen=True)
+class WindowParams:
+    """Hours of every day from ``start_day`` to before ``end_day`` when something is open."""
+
+    start_day: int
+    end_day: int
+    open_hour: int = 0
+    close_hour: int = 24
+
+    def __post_init__(self) -> None:
+        _require(self.start_day >= 0, "start_day", "must be >= 0")
+        _require(self.end_day > self.start_day, "end_day", "must be after start_day")
+        _require(0 <= self.open_hour < 24, "open_hour", "must be in 0..23")
+        _require(self.open_hour < self.close_hour <= 24, "close_hour", "must be in open_hour+1..24")
+
+
+@dataclass(frozen=True)
 class CrossingParams:
     """A corridor crossing from the enclave into government areas."""
 
     name: str
     place: str
-    """A row of places.csv giving the location."""
+    """A row of places.csv or towns.csv giving the location."""
     throughput_per_hour: int = 800
     access_radius_m: float = 1000.0
     """Rebel-held cells this close to the crossing are its entry (queue) cells."""
     closure_probability_per_day: float = 0.0
     """Chance that the crossing stays shut for a whole day (shelled, or closed by a side)."""
+    windows: tuple[WindowParams, ...] = ()
+    """Opening hours of the crossing's own, besides the humanitarian pauses that name it."""
 
     def __post_init__(self) -> None:
         _require(bool(self.name), "name", "must not be empty")
@@ -447,19 +568,31 @@ class PauseParams:
 
 @dataclass(frozen=True)
 class ConvoyParams:
-    """An aid convoy (timeline.csv): feeds people of one town's district."""
+    """An aid convoy (timeline.csv): food for one town's district."""
 
     day: int
     town: str
     trucks: int
     people_fed: int
+    """People the convoy's food was reported to be for (``food.ration_days_per_person_fed``
+    days each)."""
     hour: int = 10
+    trucks_not_unloaded: int = 0
+    """Trucks that could not unload and took their food back."""
+    share_removed_at_checkpoints: float = 0.0
+    """Share of the food cargo removed at checkpoints on the way in."""
 
     def __post_init__(self) -> None:
         _require(self.day >= 0, "day", "must be >= 0")
         _require(0 <= self.hour < 24, "hour", "must be in 0..23")
-        _require(self.trucks >= 0, "trucks", "must be >= 0")
+        _require(self.trucks >= 1, "trucks", f"must be >= 1, got {self.trucks}")
         _require(self.people_fed >= 0, "people_fed", "must be >= 0")
+        _require(
+            0 <= self.trucks_not_unloaded <= self.trucks,
+            "trucks_not_unloaded",
+            f"must be in 0..trucks ({self.trucks}), got {self.trucks_not_unloaded}",
+        )
+        _probability(self, "share_removed_at_checkpoints")
 
 
 @dataclass(frozen=True)
@@ -501,6 +634,7 @@ class SimConfig:
     grid: GridParams = field(default_factory=GridParams)
     population: PopulationParams = field(default_factory=PopulationParams)
     civilians: CivilianParams = field(default_factory=CivilianParams)
+    food: FoodParams = field(default_factory=FoodParams)
     factions: dict[str, FactionParams] = field(default_factory=dict)
     town_controller_overrides: dict[str, str] = field(default_factory=dict)
     """Town -> faction key, for towns whose towns.csv controller is contested or shared."""
@@ -511,6 +645,8 @@ class SimConfig:
     bus_fleet: BusFleetParams = field(default_factory=BusFleetParams)
     government: GovernmentParams = field(default_factory=GovernmentParams)
     crossings: tuple[CrossingParams, ...] = ()
+    reception: ReceptionParams = field(default_factory=ReceptionParams)
+    medevac: MedevacParams = field(default_factory=MedevacParams)
     timeline: TimelineParams = field(default_factory=TimelineParams)
     check_invariants: bool = True
     """Assert population conservation every step (cheap; on by default)."""
@@ -667,6 +803,10 @@ def check_names(
         for town in group.objectives:
             known(town, towns, f"government.assault_groups[{i}].objectives", "town")
     for i, crossing in enumerate(config.crossings):
-        known(crossing.place, places, f"crossings[{i}].place", "place")
+        known(crossing.place, {*places, *towns}, f"crossings[{i}].place", "place or town")
+    for town in config.food.initial_stock_days_by_district:
+        known(town, towns, f"food.initial_stock_days_by_district.{town}", "town")
+    for i, site in enumerate(config.reception.sites):
+        known(site.place, {*places, *towns}, f"reception.sites[{i}].place", "place or town")
     for i, convoy in enumerate(config.timeline.convoys):
         known(convoy.town, towns, f"timeline.convoys[{i}].town", "town")

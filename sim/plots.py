@@ -11,6 +11,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from sim.recorder import slug
 from sim.tables import load_calibration_targets
 
 CURVES = (
@@ -101,4 +102,96 @@ def _save_dated(fig: plt.Figure, bottom: plt.Axes, path: Path) -> None:
     bottom.set_xlabel("date (2018)")
     fig.tight_layout()
     fig.savefig(path, format="png", dpi=110)
+    plt.close(fig)
+
+
+FOOD_DAYS_SHOWN = 60
+"""Upper limit of the food-stock panel: a convoy to a nearly empty district sends it far up."""
+
+
+def plot_logistics(
+    ts: pd.DataFrame,
+    districts: pd.DataFrame,
+    crossing_names: tuple[str, ...],
+    site_names: tuple[str, ...],
+    path: Path,
+    title: str,
+) -> None:
+    """The logistics dashboard: crossings (queues, daily mean wait), buses, reception sites'
+    overcrowding, food stocks and hunger by district, and the medical evacuation list."""
+    fig, axes = plt.subplots(4, 2, figsize=(13, 13), sharex=True)
+    (queues, waits), (buses, shelters), (food, hunger), (medevac, after) = axes
+    day_start = ts.groupby("day")["date"].first()
+    for name in crossing_names:
+        s = slug(name)
+        queues.plot(ts["date"], ts[f"queue_{s}"] / 1000, label=name)
+        crossed = ts.groupby("day")[f"crossed_{s}"].sum()
+        waited = ts[f"mean_wait_hours_{s}"].fillna(0) * ts[f"crossed_{s}"]
+        waited = waited.groupby(ts["day"]).sum()
+        waits.plot(day_start, (waited / crossed.where(crossed > 0)), marker=".", label=name)
+    queues.set_ylabel("people queueing (thousands)")
+    queues.set_title("Queues at the crossings")
+    waits.set_ylabel("hours")
+    waits.set_title("Mean wait of those who crossed, by day")
+
+    buses.plot(ts["date"], ts["buses_on_road"], color="tab:green", label="buses away")
+    buses.set_ylabel("buses away from the depot")
+    trips = buses.twinx()
+    trips.plot(ts["date"], ts["bus_trips_cum"], color="tab:olive", linestyle="--", label="trips")
+    trips.set_ylabel("bus trips (cumulative, dashed)")
+    seats = ts["bus_seats_filled_cum"].iloc[-1]
+    n_trips = ts["bus_trips_cum"].iloc[-1]
+    buses.set_title(f"Buses north: {n_trips:,} trips, {seats:,} seats filled")
+
+    for name in site_names:
+        shelters.plot(ts["date"], ts[f"overcrowding_{slug(name)}"], linewidth=0.8, label=name)
+    if site_names:
+        shelters.plot(
+            ts["date"], ts["overcrowding_all_sites"], color="black", linewidth=2, label="all sites"
+        )
+    shelters.axhline(1.0, color="grey", linestyle=":")
+    shelters.set_ylabel("people per place")
+    shelters.set_title("Reception sites: overcrowding (1 = full)")
+
+    inside_at_start = districts[districts["step"] == 0].nlargest(6, "remaining")["district"]
+    for name in inside_at_start:
+        rows = districts[districts["district"] == name]
+        food.plot(rows["date"], rows["food_stock_days"], label=name)
+        hunger.plot(rows["date"], rows["hunger"].where(rows["remaining"] > 0), label=name)
+    food.set_ylim(0, FOOD_DAYS_SHOWN)
+    food.set_ylabel(f"days of food per person inside (to {FOOD_DAYS_SHOWN})")
+    food.set_title("Food stocks (six largest districts)")
+    hunger.plot(
+        ts["date"], ts["hunger_mean_inside"], color="black", linewidth=2, label="all inside"
+    )
+    hunger.set_ylabel("hunger, 0-1")
+    hunger.set_ylim(0, 1)
+    hunger.set_title("Hunger by district (while anyone is inside)")
+
+    medevac.plot(ts["date"], ts["medevac_waiting"], color="tab:red", label="waiting")
+    medevac.plot(ts["date"], ts["medevac_evacuated_cum"], color="tab:blue", label="evacuated")
+    medevac.plot(ts["date"], ts["medevac_died_waiting_cum"], color="black", label="died waiting")
+    medevac.set_ylabel("patients")
+    medevac.set_title("Medical evacuation list")
+
+    stages = ("screening", "in_collective_shelter", "in_government_area", "bussed_north")
+    after.stackplot(
+        ts["date"],
+        *(ts[stage] / 1000 for stage in stages),
+        labels=[stage.replace("_", " ") for stage in stages],
+        alpha=0.8,
+    )
+    after.set_ylabel("people (thousands)")
+    after.set_title("Where the people who left are")
+
+    for ax in axes.ravel():
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc="best")
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"Humanitarian logistics: {title}")
+    for ax in axes[-1]:
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        ax.set_xlabel("date (2018)")
+    fig.tight_layout()
+    fig.savefig(path, format="png", dpi=100)
     plt.close(fig)

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from sim.civilians import LAST_ENCLAVE_STATE, N_STATES, CivilianState, ExitRoute
 from sim.factions import FactionStage
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bumped on any change of the output tables' columns; written into summary.json."""
 
 EVENT_COLUMNS = ["step", "day", "date", "kind", "actor", "place", "detail"]
@@ -40,6 +40,10 @@ class StepRecord:
     fighters_bussed: int
     """Fighters carried north so far."""
     buses_on_road: int
+    bus_trips: int
+    """Bus trips so far (all deals)."""
+    bus_seats_filled: int
+    """Seats taken on those trips."""
     ceasefire_cells: int
     queue: NDArray[np.int64]
     crossing_open: NDArray[np.bool_]
@@ -49,6 +53,17 @@ class StepRecord:
     waited_hours: NDArray[np.int64]
     """Hours those who crossed this hour had queued, summed per crossing."""
     district_remaining: NDArray[np.int64]
+    food_stock_person_days: NDArray[np.float64]
+    hunger: NDArray[np.float64]
+    """Per district."""
+    shelter_occupancy: NDArray[np.int64]
+    """People in each reception site."""
+    released_from_shelters: int
+    """People sponsored out of the sites so far."""
+    medevac_waiting: int
+    medevac_evacuated: int
+    medevac_died_waiting: int
+    """Patients evacuated and patients who died on the list, so far."""
 
 
 class Recorder:
@@ -60,12 +75,15 @@ class Recorder:
         faction_keys: tuple[str, ...],
         crossing_names: tuple[str, ...],
         district_names: tuple[str, ...],
+        site_capacity: dict[str, int],
         start: pd.Timestamp,
     ) -> None:
         self.start = start
         self.faction_keys = faction_keys
         self.crossing_names = crossing_names
         self.district_names = district_names
+        self.site_names = tuple(site_capacity)
+        self.site_capacity = np.array(list(site_capacity.values()), dtype=np.int64)
         self.n_recorded = 0
         f, c, d = len(faction_keys), len(crossing_names), len(district_names)
         self.state_counts = np.zeros((n_steps, N_STATES), dtype=np.int64)
@@ -80,6 +98,8 @@ class Recorder:
         self.stage = np.zeros((n_steps, f), dtype=np.int64)
         self.fighters_bussed = np.zeros(n_steps, dtype=np.int64)
         self.buses_on_road = np.zeros(n_steps, dtype=np.int64)
+        self.bus_trips = np.zeros(n_steps, dtype=np.int64)
+        self.bus_seats_filled = np.zeros(n_steps, dtype=np.int64)
         self.ceasefire_cells = np.zeros(n_steps, dtype=np.int64)
         self.queue = np.zeros((n_steps, c), dtype=np.int64)
         self.crossing_open = np.zeros((n_steps, c), dtype=bool)
@@ -87,6 +107,13 @@ class Recorder:
         self.crossed = np.zeros((n_steps, c), dtype=np.int64)
         self.waited_hours = np.zeros((n_steps, c), dtype=np.int64)
         self.district_remaining = np.zeros((n_steps, d), dtype=np.int64)
+        self.food_stock_person_days = np.zeros((n_steps, d))
+        self.hunger = np.zeros((n_steps, d))
+        self.shelter_occupancy = np.zeros((n_steps, len(site_capacity)), dtype=np.int64)
+        self.released_from_shelters = np.zeros(n_steps, dtype=np.int64)
+        self.medevac_waiting = np.zeros(n_steps, dtype=np.int64)
+        self.medevac_evacuated = np.zeros(n_steps, dtype=np.int64)
+        self.medevac_died_waiting = np.zeros(n_steps, dtype=np.int64)
 
     def record(self, step: int, rec: StepRecord) -> None:
         for name in StepRecord.__dataclass_fields__:
@@ -114,6 +141,7 @@ class Recorder:
         cols["left_by_capture_cum"] = self.exits_by_route[:n, ExitRoute.CAPTURE]
         cols["left_via_deal_corridor_cum"] = self.exits_by_route[:n, ExitRoute.DEAL_CORRIDOR]
         cols["bussed_north_cum"] = self.exits_by_route[:n, ExitRoute.BUS]
+        cols["left_by_medevac_cum"] = self.exits_by_route[:n, ExitRoute.MEDEVAC]
         cols["fighters_bussed_north_cum"] = self.fighters_bussed[:n]
         cols["left_enclave_cum"] = self.exits_by_route[:n, ExitRoute.CROSSING :].sum(axis=1)
         cols["killed_cum"] = counts[:, CivilianState.KILLED]
@@ -122,6 +150,8 @@ class Recorder:
         cols["pockets"] = self.pockets[:n]
         cols["ceasefire_cells"] = self.ceasefire_cells[:n]
         cols["buses_on_road"] = self.buses_on_road[:n]
+        cols["bus_trips_cum"] = self.bus_trips[:n]
+        cols["bus_seats_filled_cum"] = self.bus_seats_filled[:n]
         stage_names = np.array([s.name.lower() for s in FactionStage], dtype=object)
         for k, name in enumerate(self.faction_keys):
             s = slug(name)
@@ -143,10 +173,30 @@ class Recorder:
                 out=np.full(n, np.nan),
                 where=crossed > 0,
             )
+        remaining = self.district_remaining[:n]
+        inside = remaining.sum(axis=1)
+        cols["hunger_mean_inside"] = np.divide(
+            (self.hunger[:n] * remaining).sum(axis=1),
+            inside,
+            out=np.full(n, np.nan),
+            where=inside > 0,
+        )
+        cols["food_stock_person_days"] = self.food_stock_person_days[:n].sum(axis=1).round(1)
+        cols["released_from_shelters_cum"] = self.released_from_shelters[:n]
+        cols["medevac_waiting"] = self.medevac_waiting[:n]
+        cols["medevac_evacuated_cum"] = self.medevac_evacuated[:n]
+        cols["medevac_died_waiting_cum"] = self.medevac_died_waiting[:n]
+        if self.site_names:
+            sheltered = self.shelter_occupancy[:n]
+            cols["overcrowding_all_sites"] = sheltered.sum(axis=1) / self.site_capacity.sum()
+            for k, name in enumerate(self.site_names):
+                cols[f"shelter_{slug(name)}"] = sheltered[:, k]
+                cols[f"overcrowding_{slug(name)}"] = sheltered[:, k] / self.site_capacity[k]
         return pd.DataFrame(cols)
 
     def districts(self) -> pd.DataFrame:
-        """Long table: people still inside the enclave per home district and hour."""
+        """Long table per home district and hour: people still inside the enclave, their
+        food stock (person-days, and days at today's headcount) and hunger."""
         n, d = self.n_recorded, len(self.district_names)
         step = np.arange(n)
         return pd.DataFrame(
@@ -156,6 +206,16 @@ class Recorder:
                 "date": np.repeat(self.dates(), d),
                 "district": np.tile(np.array(self.district_names, dtype=object), n),
                 "remaining": self.district_remaining[:n].ravel(),
+                "food_stock_person_days": self.food_stock_person_days[:n].ravel().round(1),
+                "food_stock_days": np.divide(
+                    self.food_stock_person_days[:n],
+                    self.district_remaining[:n],
+                    out=np.full((n, d), np.nan),
+                    where=self.district_remaining[:n] > 0,
+                )
+                .ravel()
+                .round(2),
+                "hunger": self.hunger[:n].ravel(),
             }
         )
 

@@ -20,6 +20,8 @@ STREAM_NAMES = (
     "mesa",
     "deals",
     "crossings",
+    "reception",
+    "medevac",
 )
 
 
@@ -31,12 +33,18 @@ class Streams:
     factions: np.random.Generator
     civilians: np.random.Generator
     logistics: np.random.Generator
+    """Unused at present (convoys no longer pick recipients); kept so later streams keep
+    their seeds."""
     mesa: np.random.Generator
     """Handed to ``mesa.Model`` so that Mesa's own draws come from this seed too."""
     deals: np.random.Generator
     """Fighters' families, answers to terms, deal choices and bus lists."""
     crossings: np.random.Generator
     """Whether each crossing is shut for the day."""
+    reception: np.random.Generator
+    """Which sheltered households relatives sponsor out each day."""
+    medevac: np.random.Generator
+    """Patients on the medical list at the start, the wounded joining it, deaths on it."""
 
 
 def make_streams(seed: int) -> Streams:

@@ -17,6 +17,10 @@ DAILY_COLUMNS = (
     "left_via_crossing_cum",
     "left_by_capture_cum",
     "killed_cum",
+    "left_via_deal_corridor_cum",
+    "bussed_north_cum",
+    "in_collective_shelter",
+    "released_from_shelters_cum",
     "rebel_cells",
     "pockets",
 )

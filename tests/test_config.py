@@ -265,10 +265,10 @@ INVALID_VALUES = [
         id="lethality",
     ),
     pytest.param(
-        "civilians.initial_hunger=2",
-        "civilians.initial_hunger",
+        "food.initial_hunger=2",
+        "food.initial_hunger",
         2.0,
-        "civilians.initial_hunger",
+        "food.initial_hunger",
         id="initial-hunger",
     ),
     pytest.param(

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.civilians import CivilianState
+from sim.civilians import CivilianState, ExitRoute
 from sim.model import InvariantError, SiegeModel
 from sim.outputs import write_run
 from sim.rng import make_streams
@@ -70,7 +70,7 @@ def test_invariant_check_catches_a_person_in_no_state():
     model.step()
     model.civilians.state[0] = len(CivilianState)  # a state that does not exist
     with pytest.raises(InvariantError, match="do not sum"):
-        model.check_invariants(np.bincount(model.civilians.state))
+        model.check_invariants(model.civilians.state_by_route())
 
 
 def test_invariant_check_catches_someone_inside_on_government_land():
@@ -79,7 +79,26 @@ def test_invariant_check_catches_someone_inside_on_government_land():
     inside = np.flatnonzero(model.civilians.state == CivilianState.AT_HOME)[0]
     model.territory.controller[model.civilians.cell[inside]] = 0
     with pytest.raises(InvariantError, match="government-held"):
-        model.check_invariants(model.civilians.counts())
+        model.check_invariants(model.civilians.state_by_route())
+
+
+def test_invariant_check_catches_a_route_that_does_not_fit_the_state():
+    model = SiegeModel(small_config("days=1"))
+    model.step()
+    inside = np.flatnonzero(model.civilians.state == CivilianState.AT_HOME)[0]
+    model.civilians.exit_route[inside] = ExitRoute.BUS  # at home, yet bussed north
+    with pytest.raises(InvariantError, match="AT_HOME with route BUS"):
+        model.check_invariants(model.civilians.state_by_route())
+
+
+def test_invariant_check_catches_a_sheltered_person_without_a_site():
+    model = SiegeModel(small_config("days=1"))
+    model.step()
+    someone = np.flatnonzero(model.civilians.state == CivilianState.AT_HOME)[0]
+    model.civilians.state[someone] = CivilianState.IN_COLLECTIVE_SHELTER
+    model.civilians.exit_route[someone] = ExitRoute.CROSSING
+    with pytest.raises(InvariantError, match="reception sites"):
+        model.check_invariants(model.civilians.state_by_route())
 
 
 def test_dates_start_on_18_february_2018_hourly(small_default_run):

@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from sim.civilians import CivilianState
 from sim.outputs import write_run
 from tests.conftest import compose_config, run_model
 
@@ -19,16 +20,17 @@ def test_default_scenario_runs_end_to_end_with_every_person_accounted_for(tmp_pa
     summary = write_run(model, tmp_path)
     for name in ("timeseries.csv", "districts.csv", "events.csv", "summary.json", "config.yaml"):
         assert (tmp_path / name).stat().st_size > 0, f"expected a non-empty {name}"
-    for figure in ("evacuation_curves.png", "factions.png"):
+    for figure in ("evacuation_curves.png", "factions.png", "logistics.png"):
         assert (tmp_path / figure).read_bytes()[:4] == b"\x89PNG", f"expected a PNG {figure}"
     assert json.loads((tmp_path / "summary.json").read_text()) == summary, "summary round-trips"
 
     ts = pd.read_csv(tmp_path / "timeseries.csv")
     assert len(ts) == 55 * 24, f"expected one row per hour of 55 days, got {len(ts)}"
-    inside = ["at_home", "sheltering", "moving", "queued", "awaiting_bus"]
-    people = ts[[*inside, "in_government_area"]].sum(axis=1)
-    people += ts["bussed_north"] + ts["killed"]
+    people = ts[[state.name.lower() for state in CivilianState]].sum(axis=1)
     assert (people == 393_000).all(), "expected 393,000 people in the states at every hour"
+    assert summary["reception"]["peak_overcrowding_all_sites"] > 1, (
+        "expected the 25,855 places to overflow, as they did in 2018"
+    )
     final = summary["final"]
     assert final["left_via_crossing_cum"] > 0, "expected people to use the Wafideen crossing"
     assert final["killed_cum"] > 0, "expected civilian deaths under bombardment"

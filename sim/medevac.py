@@ -1,0 +1,89 @@
+"""Medical evacuation: a waiting list of the critically ill and wounded, evacuations only in
+agreed windows, and deaths while waiting.
+
+The list starts with ``initial_patients`` people drawn at random from the residents; each
+hour, critically wounded survivors of the shelling join it (on average
+``critically_wounded_per_death`` for each civilian the shelling killed). Every day each patient
+still waiting dies with a fixed chance. In a window, at its hour, the patients who have waited
+longest are evacuated to hospitals in government areas, up to the window's daily number.
+Patients who leave the enclave by any other route, or are killed, drop off the list.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.civilians import LAST_ENCLAVE_STATE, Civilians, ExitRoute
+from sim.params import MedevacParams
+
+
+class MedevacList:
+    """The waiting list: patients (person indices) in the order they joined it."""
+
+    def __init__(self, params: MedevacParams, civ: Civilians, rng: np.random.Generator) -> None:
+        self.params = params
+        k = min(params.initial_patients, civ.n)
+        self.patients = np.sort(rng.choice(civ.n, size=k, replace=False)).astype(np.intp)
+        self.joined_step = np.zeros(k, dtype=np.int64)
+        self.evacuated = 0
+        self.died_waiting = 0
+        self.left_otherwise = 0
+        """Patients who left the enclave by another route (or were killed) while waiting."""
+        self._death_p_per_day = -math.expm1(-params.death_rate_per_day)
+
+    @property
+    def waiting(self) -> int:
+        return int(self.patients.size)
+
+    def refresh(self, civ: Civilians) -> None:
+        """Drop patients who are no longer inside the enclave (left otherwise, or killed)."""
+        inside = civ.state[self.patients] <= LAST_ENCLAVE_STATE
+        self.left_otherwise += int(np.count_nonzero(~inside))
+        self.patients = self.patients[inside]
+        self.joined_step = self.joined_step[inside]
+
+    def add_wounded(
+        self,
+        civ: Civilians,
+        struck_survivors: NDArray[np.intp],
+        killed: int,
+        rng: np.random.Generator,
+        step: int,
+    ) -> int:
+        """Critically wounded survivors of this hour's shelling join the list."""
+        rate = self.params.critically_wounded_per_death * killed
+        if rate == 0.0 or struck_survivors.size == 0:
+            return 0
+        candidates = struck_survivors[~np.isin(struck_survivors, self.patients)]
+        n = min(int(rng.poisson(rate)), candidates.size)
+        wounded = np.sort(rng.choice(candidates, size=n, replace=False))
+        self.patients = np.concatenate([self.patients, wounded])
+        self.joined_step = np.concatenate([self.joined_step, np.full(n, step)])
+        return n
+
+    def deaths_while_waiting(self, civ: Civilians, rng: np.random.Generator, step: int) -> int:
+        """One day's deaths on the list (called at a day's first step)."""
+        self.refresh(civ)
+        if self.patients.size == 0 or self._death_p_per_day == 0.0:
+            return 0
+        dies = rng.random(self.patients.size) < self._death_p_per_day
+        civ.kill(self.patients[dies], step)
+        self.died_waiting += int(np.count_nonzero(dies))
+        self.patients = self.patients[~dies]
+        self.joined_step = self.joined_step[~dies]
+        return int(np.count_nonzero(dies))
+
+    def evacuate(self, civ: Civilians, places: int, step: int) -> int:
+        """The ``places`` longest-waiting patients leave for hospitals in government areas."""
+        self.refresh(civ)
+        n = min(places, self.patients.size)
+        if n == 0:
+            return 0
+        civ.leave_enclave(self.patients[:n], ExitRoute.MEDEVAC, step)
+        self.patients = self.patients[n:]
+        self.joined_step = self.joined_step[n:]
+        self.evacuated += n
+        return n

@@ -1,0 +1,95 @@
+"""Reception in government areas: screening after the crossing, then collective shelters.
+
+People who leave by a crossing or a deal corridor are held for ``screening_hours``, then
+placed in the reception sites: each person goes to the nearest site (from the cell where
+they left the enclave) that still has space; once every site is full, the overflow is
+shared over the sites in proportion to their capacity (so overcrowding, people per place,
+rises evenly rather than all at the nearest site), each person again to the nearest site
+with quota left. Every day, each sheltered household is sponsored out by relatives with a
+fixed chance and leaves for government areas.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.civilians import NO_SITE, Civilians, CivilianState
+from sim.geography import Geography, apportion
+from sim.params import ReceptionParams
+
+
+class Reception:
+    """Screening and the reception sites' occupancy."""
+
+    def __init__(self, params: ReceptionParams, geo: Geography) -> None:
+        self.params = params
+        self.site_names = tuple(s.name for s in params.sites)
+        self.capacity = np.array(
+            [max(1, round(s.capacity * params.capacity_scale)) for s in params.sites],
+            dtype=np.int64,
+        )
+        self.occupancy = np.zeros(len(params.sites), dtype=np.int64)
+        self.released = 0
+        """People sponsored out of the sites so far."""
+        if params.sites:
+            xy = [geo.point_xy_m(s.place) for s in params.sites]
+            site_x, site_y = (np.array(v) for v in zip(*xy, strict=True))
+            dist = np.hypot(geo.x_m[:, None] - site_x, geo.y_m[:, None] - site_y)
+            self._preference = np.argsort(dist, axis=1, kind="stable").astype(np.int8)
+            """Sites by distance from each cell, nearest first."""
+
+    def admit(self, civ: Civilians, step: int) -> int:
+        """People whose screening is over go to the sites (or to hosts if there are none)."""
+        screening = np.flatnonzero(civ.state == CivilianState.SCREENING)
+        screened = screening[civ.exit_step[screening] + self.params.screening_hours <= step]
+        if screened.size == 0:
+            return 0
+        if self.capacity.size == 0:
+            civ.state[screened] = CivilianState.IN_GOVERNMENT_AREA
+            return int(screened.size)
+        preference = self._preference[civ.cell[screened]]
+        free = np.maximum(self.capacity - self.occupancy, 0)
+        site = allocate(preference, free)
+        overflow = site == NO_SITE
+        if overflow.any():
+            quota = apportion(int(overflow.sum()), self.capacity.astype(np.float64))
+            site[overflow] = allocate(preference[overflow], quota)
+        civ.state[screened] = CivilianState.IN_COLLECTIVE_SHELTER
+        civ.shelter_site[screened] = site
+        self.occupancy += np.bincount(site, minlength=self.capacity.size)
+        return int(screened.size)
+
+    def release(self, civ: Civilians, rng: np.random.Generator) -> int:
+        """Sheltered households sponsored by relatives today leave the sites (one draw per
+        household, for every household, so the draws do not depend on who is sheltered)."""
+        share = self.params.sponsored_release_share_per_day
+        if share == 0.0 or self.capacity.size == 0:
+            return 0
+        sponsored = rng.random(civ.n_households) < share
+        leaving = np.flatnonzero(
+            (civ.state == CivilianState.IN_COLLECTIVE_SHELTER) & sponsored[civ.household]
+        )
+        self.occupancy -= np.bincount(civ.shelter_site[leaving], minlength=self.capacity.size)
+        civ.state[leaving] = CivilianState.IN_GOVERNMENT_AREA
+        civ.shelter_site[leaving] = NO_SITE
+        self.released += int(leaving.size)
+        return int(leaving.size)
+
+
+def allocate(preference: NDArray[np.integer], quota: NDArray[np.int64]) -> NDArray[np.int8]:
+    """Each person (row of ``preference``: sites, most wanted first) gets the first site on
+    their list with quota left; people earlier in the rows go first. ``NO_SITE`` for those
+    left over when the quotas run out."""
+    n, n_sites = preference.shape
+    site = np.full(n, NO_SITE, dtype=np.int8)
+    left = np.asarray(quota, dtype=np.int64).copy()
+    for rank in range(n_sites):
+        for s in range(n_sites):
+            if left[s] == 0:
+                continue
+            wanting = np.flatnonzero((site == NO_SITE) & (preference[:, rank] == s))
+            taken = wanting[: left[s]]
+            site[taken] = s
+            left[s] -= taken.size
+    return site

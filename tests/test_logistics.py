@@ -1,0 +1,208 @@
+"""Humanitarian logistics: screening and reception sites (exact on tiny maps, and in the
+default scenario), with conservation through every stage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.civilians import CivilianState, ExitRoute
+from sim.geography import Geography
+from sim.reception import allocate
+from tests.conftest import run_model, small_config, strip_map, tiny_config, with_changes
+from tests.test_tiny_maps import CROSSING, EAGER
+
+LOGISTICS = ("generous", "historical_2018", "restricted")
+
+
+def strip_with_sites(n_rebel: int, people: int) -> Geography:
+    """Like ``strip_map``, plus two reception sites: "near" on the gate's cell, "far" at the
+    west end of the strip (people leave from the last rebel cell, beside the gate)."""
+    controller = np.array([[0] + [1] * n_rebel + [0]])
+    grid_people = np.zeros_like(controller)
+    grid_people[0, 1] = people
+    return Geography.from_grids(
+        controller,
+        grid_people,
+        faction_keys=("a",),
+        places_rc={"gate": (0, n_rebel + 1), "near": (0, n_rebel + 1), "far": (0, 0)},
+        towns_rc={"home": (0, 1)},
+    )
+
+
+def reception_config(days: int, screening_hours: int, release_share: float):
+    return tiny_config(
+        days=days,
+        civilians=EAGER,
+        crossings=[CROSSING | {"throughput_per_hour": 10}],
+        reception={
+            "screening_hours": screening_hours,
+            "sponsored_release_share_per_day": release_share,
+            "sites": [
+                {"name": "near", "place": "near", "capacity": 3},
+                {"name": "far", "place": "far", "capacity": 2},
+            ],
+        },
+        timeline={
+            "bombardment_start_day": 99,
+            "ground_offensive_start_day": 99,
+            "pauses": [{"start_day": 0, "end_day": days, "open_hour": 0, "crossings": ["gate"]}],
+        },
+    )
+
+
+def test_screening_then_nearest_site_with_space_then_overflow_by_capacity():
+    # 10 people cross at hour 3 (walk as in test_tiny_maps), are screened for 2 hours and
+    # placed at hour 5: near fills (3), then far (2); the 5 left over are shared 3:2 by
+    # capacity, so both sites hold twice their capacity.
+    model = run_model(
+        reception_config(days=1, screening_hours=2, release_share=0.0), strip_with_sites(5, 10)
+    )
+    ts = model.recorder.timeseries()
+    screening = ts["screening"].tolist()[:7]
+    assert screening == [0, 0, 0, 10, 10, 0, 0], (
+        f"expected 10 in screening at hours 3-4, got {screening}"
+    )
+    near, far = ts["shelter_near"].iloc[5], ts["shelter_far"].iloc[5]
+    assert (near, far) == (6, 4), f"expected 6 at near and 4 at far, got {(near, far)}"
+    assert ts["overcrowding_near"].iloc[5] == 2.0, "expected near at twice its capacity"
+    assert ts["overcrowding_all_sites"].iloc[5] == 2.0, "expected 10 people for 5 places"
+    assert ts["in_collective_shelter"].iloc[-1] == 10, "expected all 10 still sheltered"
+
+
+def test_sponsored_release_empties_the_sites_at_the_start_of_the_next_day():
+    model = run_model(
+        reception_config(days=2, screening_hours=0, release_share=1.0), strip_with_sites(5, 10)
+    )
+    ts = model.recorder.timeseries()
+    assert ts["in_collective_shelter"].iloc[23] == 10, "expected 10 sheltered at the end of day 0"
+    assert ts["in_government_area"].iloc[24] == 10, "expected all 10 sponsored out at 00:00 day 1"
+    assert ts["released_from_shelters_cum"].iloc[24] == 10, "expected 10 released in all"
+    assert ts["shelter_near"].iloc[24] + ts["shelter_far"].iloc[24] == 0, "expected empty sites"
+
+
+def test_without_sites_screened_people_go_straight_to_government_areas():
+    config = with_changes(
+        reception_config(days=1, screening_hours=1, release_share=0.0), {"reception": {"sites": []}}
+    )
+    ts = run_model(config, strip_with_sites(5, 10)).recorder.timeseries()
+    assert ts["screening"].iloc[3] == 10, "expected 10 in screening the hour they crossed"
+    assert ts["in_government_area"].iloc[4] == 10, "expected 10 in government areas an hour later"
+
+
+def test_allocate_fills_first_choices_in_row_order_then_second_choices():
+    preference = np.array([[0, 1], [0, 1], [1, 0], [0, 1]])
+    site = allocate(preference, np.array([2, 1]))
+    assert site.tolist() == [0, 0, 1, -1], (
+        f"expected rows 0-1 at site 0, row 2 at 1, row 3 none; got {site}"
+    )
+    site = allocate(preference, np.array([1, 3]))
+    assert site.tolist() == [0, 1, 1, 1], f"expected row 0 at 0 and the rest at 1; got {site}"
+
+
+def test_everyone_is_in_one_state_through_screening_and_shelters(small_default_run):
+    ts = small_default_run.recorder.timeseries()
+    states = [s.name.lower() for s in CivilianState]
+    total = ts[states].sum(axis=1)
+    assert (total == small_default_run.civilians.n).all(), "expected every person in one state"
+    sites = [c for c in ts if c.startswith("shelter_")]
+    assert (ts[sites].sum(axis=1) == ts["in_collective_shelter"]).all(), (
+        "expected the sites' occupancy to add up to the people in collective shelters"
+    )
+    assert ts["in_collective_shelter"].max() > 0, "expected the default run to fill the sites"
+    left = ts["left_via_crossing_cum"] + ts["left_via_deal_corridor_cum"]
+    received = ts["screening"] + ts["in_collective_shelter"] + ts["released_from_shelters_cum"]
+    assert (received == left).all(), (
+        "expected everyone who left by crossing or deal corridor to be in screening, in a "
+        "shelter or released"
+    )
+
+
+def test_fewer_shelter_places_mean_more_overcrowding_over_three_seeds():
+    for seed in (0, 1, 2):
+        peaks = [
+            run_model(small_config(f"seed={seed}", f"reception.capacity_scale={scale}"))
+            .recorder.timeseries()["overcrowding_all_sites"]
+            .max()
+            for scale in (0.1, 0.05)
+        ]
+        assert peaks[1] > peaks[0], (
+            f"seed {seed}: expected half the places to raise peak overcrowding, got {peaks}"
+        )
+
+
+@pytest.mark.parametrize(
+    "logistics", ["historical_2018", "generous", "restricted", "hamouriyeh_corridor"]
+)
+def test_each_logistics_preset_composes_and_runs(logistics):
+    model = run_model(small_config(f"logistics={logistics}", "days=20"))
+    assert model.recorder.n_recorded == 20 * 24, f"expected {logistics} to run all 480 hours"
+
+
+def test_generous_logistics_give_more_capacity_than_historical_and_restricted_less():
+    configs = {name: small_config(f"logistics={name}") for name in LOGISTICS}
+
+    def capacity(config):
+        return (
+            sum(c.throughput_per_hour for c in config.crossings),
+            config.bus_fleet.buses,
+            config.reception.capacity_scale,
+            -config.reception.screening_hours,
+        )
+
+    gen, hist, res = (capacity(configs[n]) for n in LOGISTICS)
+    for k, what in enumerate(("throughput", "buses", "shelter places", "screening speed")):
+        assert gen[k] > hist[k] > res[k], (
+            f"expected {what}: generous > historical_2018 > restricted; got "
+            f"{gen[k], hist[k], res[k]}"
+        )
+    assert configs["restricted"].food.convoys_denied, "expected restricted to deny convoys"
+    assert configs["generous"].crossings[1].windows, "expected generous to open Hamouriyeh"
+
+
+def test_generous_logistics_let_more_people_out_through_crossings_than_restricted():
+    models = {name: run_model(small_config(f"logistics={name}")) for name in LOGISTICS[::2]}
+    exits = {n: int(m.civilians.exits_by_route()[ExitRoute.CROSSING]) for n, m in models.items()}
+    assert exits["generous"] > 1.5 * exits["restricted"], (
+        f"expected far more crossing exits with generous logistics, got {exits}"
+    )
+
+
+def medevac_config(days: int, **medevac: object):
+    return tiny_config(days=days, medevac={"initial_patients": 4, **medevac})
+
+
+def test_medevac_window_takes_the_longest_waiting_patients_at_its_hour():
+    windows = [{"start_day": 0, "end_day": 1, "patients_per_day": 3, "hour": 2}]
+    model = run_model(medevac_config(days=1, windows=windows), strip_map(3, 10))
+    ts = model.recorder.timeseries()
+    waiting = ts["medevac_waiting"].tolist()[:4]
+    assert waiting == [4, 4, 1, 1], f"expected 3 of the 4 patients out at 02:00, got {waiting}"
+    assert ts["left_by_medevac_cum"].iloc[-1] == 3, "expected 3 people to leave by medevac"
+    assert ts["in_government_area"].iloc[-1] == 3, "expected them in government areas"
+    assert "medevac" in model.events.kinds(), "expected the evacuation logged"
+
+
+def test_patients_die_while_waiting_without_a_window():
+    model = run_model(medevac_config(days=2, death_rate_per_day=1000.0), strip_map(3, 10))
+    ts = model.recorder.timeseries()
+    assert ts["medevac_died_waiting_cum"].iloc[0] == 4, "expected all 4 dead at 00:00 day 0"
+    assert ts["killed"].iloc[0] == 4, "expected the 4 counted among the killed"
+    assert ts["medevac_waiting"].iloc[-1] == 0, "expected nobody left on the list"
+
+
+def test_wounded_survivors_of_shelling_join_the_list():
+    config = with_changes(
+        medevac_config(days=1, critically_wounded_per_death=1000.0),
+        {
+            "medevac": {"initial_patients": 0},
+            "government": {
+                "shelling_units": [{"name": "guns", "strikes_per_day": 240.0}],
+                "lethality_per_strike": 0.05,
+            },
+            "timeline": {"bombardment_start_day": 0},
+        },
+    )
+    ts = run_model(config, strip_map(3, 200)).recorder.timeseries()
+    assert ts["killed"].iloc[-1] > 0, "expected the shelling to kill someone"
+    assert ts["medevac_waiting"].max() > 0, "expected wounded survivors on the list"
