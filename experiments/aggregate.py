@@ -137,7 +137,7 @@ def aggregate(sweep_dir: Path, out_dir: Path | None = None) -> tuple[Path, Path]
         curves_tmp.open("w", newline="", encoding="utf-8") as curves_file,
     ):
         # A row with a key outside ``fields`` raises (DictWriter's default), never dropped.
-        runs_writer = csv.DictWriter(runs_file, fieldnames=fields)
+        runs_writer = csv.DictWriter(runs_file, fieldnames=fields, restval="")
         runs_writer.writeheader()
         curves_file.write(",".join(curve_columns) + "\n")
         for row, curves in iter_rows(jobs):
@@ -160,12 +160,17 @@ def aggregate(sweep_dir: Path, out_dir: Path | None = None) -> tuple[Path, Path]
 
 
 def _summary_keys(jobs: list[Job]) -> list[str]:
-    """The flattened summary keys, from the first complete job (all share one schema)."""
+    """The union of the complete jobs' flattened summary keys, in order of first appearance.
+
+    Runs of one sweep can differ in schema (a logistics preset with two crossings, or other
+    reception sites); a run lacking a key gets an empty cell. Only the key lists are kept.
+    """
+    keys: dict[str, None] = {}
     for job in jobs:
         if job.status == "complete":
             summary = json.loads((job.folder / "summary.json").read_text(encoding="utf-8"))
-            return list(flatten(summary))
-    return []
+            keys.update(dict.fromkeys(flatten(summary)))
+    return list(keys)
 
 
 def main(argv: list[str] | None = None) -> None:

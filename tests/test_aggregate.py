@@ -1,0 +1,33 @@
+"""Sweep aggregation of runs whose summaries differ in schema (e.g. logistics presets with
+different crossings)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.aggregate import CURVES, aggregate
+
+
+def fake_job(folder: Path, override: str, summary: dict) -> None:
+    (folder / ".hydra").mkdir(parents=True)
+    (folder / ".hydra" / "overrides.yaml").write_text(f"- {override}\n")
+    (folder / "summary.json").write_text(json.dumps(summary))
+    curves = {"day": [0], "date": ["2018-02-18 23:00"], "hour": [23]} | {c: [0] for c in CURVES}
+    pd.DataFrame(curves).to_csv(folder / "timeseries.csv", index=False)
+
+
+def test_runs_with_different_crossings_share_one_table_with_empty_cells(tmp_path):
+    one = {"crossings": {"Wafideen": {"crossed": 5}}}
+    two = {"crossings": {"Wafideen": {"crossed": 7}, "Hamouriyeh": {"crossed": 3}}}
+    fake_job(tmp_path / "0", "logistics=historical_2018", one)
+    fake_job(tmp_path / "1", "logistics=generous", two)
+    runs_path, _ = aggregate(tmp_path)
+    runs = pd.read_csv(runs_path)
+    assert runs["crossings.Wafideen.crossed"].tolist() == [5, 7], "expected both runs' Wafideen"
+    hamouriyeh = runs["crossings.Hamouriyeh.crossed"]
+    assert hamouriyeh.isna().tolist() == [True, False] and hamouriyeh.iloc[1] == 3, (
+        f"expected an empty cell for the run without Hamouriyeh and 3 for the other: {hamouriyeh}"
+    )
