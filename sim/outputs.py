@@ -282,6 +282,23 @@ def summary_text(summary: dict[str, Any]) -> str:
             lines.append(
                 f"  {key}: left {value['left_enclave_cum']:,}, killed {value['killed_cum']:,}"
             )
+    for name, c in summary["crossings"].items():
+        lines.append(
+            f"  crossing {name}: {c['crossed']:,} crossed, peak queue {c['peak_queue']:,} "
+            f"(day {c['day_peak_queue']}), mean wait {c['mean_wait_hours']} h"
+        )
+    reception = summary["reception"]
+    if reception["sites"]:
+        lines.append(
+            f"  reception sites: peak {reception['peak_overcrowding_all_sites']} people per "
+            f"place (day {reception['day_peak_overcrowding_all_sites']}); "
+            f"{reception['released_by_sponsors']:,} sponsored out"
+        )
+    medevac = summary["medevac"]
+    lines.append(
+        f"  medical list: peak {medevac['peak_waiting']:,} waiting, {medevac['evacuated']:,} "
+        f"evacuated, {medevac['died_waiting']:,} died waiting"
+    )
     lines.append(f"  first pocket split on day {summary['day_first_pocket_split']}")
     for end in summary["pocket_ends"]:
         if end["cells"] >= 100:
