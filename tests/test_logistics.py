@@ -148,10 +148,12 @@ def test_generous_logistics_give_more_capacity_than_historical_and_restricted_le
             config.bus_fleet.buses,
             config.reception.capacity_scale,
             -config.reception.screening_hours,
+            sum(w.patients_per_day * (w.end_day - w.start_day) for w in config.medevac.windows),
         )
 
     gen, hist, res = (capacity(configs[n]) for n in LOGISTICS)
-    for k, what in enumerate(("throughput", "buses", "shelter places", "screening speed")):
+    what_compared = ("throughput", "buses", "shelter places", "screening speed", "medevac places")
+    for k, what in enumerate(what_compared):
         assert gen[k] > hist[k] > res[k], (
             f"expected {what}: generous > historical_2018 > restricted; got "
             f"{gen[k], hist[k], res[k]}"
