@@ -341,6 +341,48 @@ INVALID_VALUES = [
     pytest.param(
         "deals.bus_logit=inf", "deals.bus_logit", float("inf"), "deals.bus_logit", id="logit"
     ),
+    pytest.param(
+        "reception.capacity_scale=0",
+        "reception.capacity_scale",
+        0.0,
+        "reception.capacity_scale",
+        id="shelter-capacity-scale",
+    ),
+    pytest.param(
+        "reception.sites.0.capacity=0",
+        "reception.sites[0].capacity",
+        0,
+        "reception.sites[0].capacity",
+        id="site-capacity",
+    ),
+    pytest.param(
+        "food.hunger_on_full_rations=1.5",
+        "food.hunger_on_full_rations",
+        1.5,
+        "food.hunger_on_full_rations",
+        id="hunger-level",
+    ),
+    pytest.param(
+        "bus_fleet.loading_hours=-1",
+        "bus_fleet.loading_hours",
+        -1,
+        "bus_fleet.loading_hours",
+        id="loading-hours",
+    ),
+    pytest.param(
+        "timeline.convoys.0.trucks_not_unloaded=99",
+        "timeline.convoys[0].trucks_not_unloaded",
+        99,
+        "timeline.convoys[0].trucks_not_unloaded",
+        id="trucks-not-unloaded",
+    ),
+    pytest.param(
+        "medevac.windows.0.end_day=1",
+        "medevac.windows[0].end_day",
+        1,
+        "medevac.windows[0].end_day",
+        id="medevac-window",
+    ),
 ]
 
 
@@ -412,6 +454,20 @@ UNKNOWN_NAMES = [
         "Nowhere",
         "crossings[0].place",
         id="unknown-crossing-place",
+    ),
+    pytest.param(
+        "reception.sites.0.place=Nowhere",
+        "reception.sites[0].place",
+        "Nowhere",
+        "reception.sites[0].place",
+        id="unknown-site-place",
+    ),
+    pytest.param(
+        "+food.initial_stock_days_by_district.Atlantis=5",
+        "food.initial_stock_days_by_district.Atlantis",
+        5.0,
+        "food.initial_stock_days_by_district.Atlantis",
+        id="food-unknown-district",
     ),
     pytest.param(
         "+population.town_population_estimates.Atlantis=5",
