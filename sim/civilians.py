@@ -142,7 +142,7 @@ class Civilians:
         over routes it is :meth:`counts`, over states :meth:`exits_by_route`. People with a
         state or route outside the enums are left out (so the table's sum shows them)."""
         size = N_STATES * N_ROUTES
-        key = self.state * np.int8(N_ROUTES) + self.exit_route  # < 50: int8 arithmetic
+        key = self.state * np.int8(N_ROUTES) + self.exit_route  # < 60: fits int8
         return np.bincount(key, minlength=size)[:size].reshape(N_STATES, N_ROUTES)
 
     # ----------------------------------------------------------------- transitions

@@ -518,7 +518,8 @@ class SiegeModel(mesa.Model):
             self.medevac.deaths_while_waiting(self.civilians, self.streams.medevac, t)
         if self._medevac_places[t]:
             n = self.medevac.evacuate(self.civilians, int(self._medevac_places[t]), t)
-            self.events.add(t, "medevac", "ICRC/SARC", "", f"{n} patients evacuated")
+            if n:
+                self.events.add(t, "medevac", "ICRC/SARC", "", f"{n} patients evacuated")
         self.medevac.refresh(self.civilians)
 
     def _complete(self, deal: Deal, t: int) -> None:
