@@ -141,9 +141,10 @@ class Civilians:
         """People per (:class:`CivilianState`, :class:`ExitRoute`), in one pass: summed
         over routes it is :meth:`counts`, over states :meth:`exits_by_route`. People with a
         state or route outside the enums are left out (so the table's sum shows them)."""
-        size = N_STATES * N_ROUTES
-        key = self.state * np.int8(N_ROUTES) + self.exit_route  # < 60: fits int8
-        return np.bincount(key, minlength=size)[:size].reshape(N_STATES, N_ROUTES)
+        # 256 slots per state: an out-of-range route cannot alias a valid (state, route) pair.
+        key = self.state.astype(np.int16) * 256 + self.exit_route
+        table = np.bincount(key, minlength=N_STATES * 256)[: N_STATES * 256]
+        return table.reshape(N_STATES, 256)[:, :N_ROUTES]
 
     # ----------------------------------------------------------------- transitions
     def assign_affiliation(

@@ -82,6 +82,14 @@ def test_invariant_check_catches_someone_inside_on_government_land():
         model.check_invariants(model.civilians.state_by_route())
 
 
+def test_invariant_check_catches_a_route_that_does_not_exist():
+    model = SiegeModel(small_config("days=1"))
+    model.step()
+    model.civilians.exit_route[0] = len(ExitRoute)  # a route that does not exist
+    with pytest.raises(InvariantError, match="do not sum"):
+        model.check_invariants(model.civilians.state_by_route())
+
+
 def test_invariant_check_catches_a_route_that_does_not_fit_the_state():
     model = SiegeModel(small_config("days=1"))
     model.step()
