@@ -1,14 +1,17 @@
 """Sweep aggregation of runs whose summaries differ in schema (e.g. logistics presets with
-different crossings)."""
+different crossings), and the atomic writes every output goes through."""
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pandas as pd
 
 from experiments.aggregate import CURVES, aggregate
+from sim.outputs import atomic_write_text
 
 
 def fake_job(folder: Path, override: str, summary: dict) -> None:
@@ -31,3 +34,13 @@ def test_runs_with_different_crossings_share_one_table_with_empty_cells(tmp_path
     assert hamouriyeh.isna().tolist() == [True, False] and hamouriyeh.iloc[1] == 3, (
         f"expected an empty cell for the run without Hamouriyeh and 3 for the other: {hamouriyeh}"
     )
+
+
+def test_atomic_writes_get_the_usual_file_permissions(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "out.txt", "hello")
+    finally:
+        os.umask(mask)
+    mode = stat.S_IMODE((tmp_path / "out.txt").stat().st_mode)
+    assert mode == 0o644, f"expected rw-r--r-- under umask 022 (not mkstemp's 0600), got {mode:o}"
