@@ -12,7 +12,14 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sim.buses import BusFleet
-from sim.civilians import ALLOWED_ROUTES, NO_SITE, Civilians, CivilianState, ExitRoute
+from sim.civilians import (
+    ALLOWED_ROUTES,
+    LAST_ENCLAVE_STATE,
+    NO_SITE,
+    Civilians,
+    CivilianState,
+    ExitRoute,
+)
 from sim.deals import Deal, DealBroker
 from sim.events import Schedule
 from sim.factions import Faction, FactionStage
@@ -206,6 +213,8 @@ class SiegeModel(mesa.Model):
         """Crossings open this hour: in a pause that names them and not shut for the day."""
         self._cells_lost = np.zeros(len(self.factions) + 1, dtype=np.int64)
         self.hour_strikes = np.zeros(geo.n_cells, dtype=np.int32)
+        self._anyone_inside = self.civilians.n > 0
+        """Someone was inside the enclave at the end of the last step (nobody ever returns)."""
         self.pocket_ends: list[PocketEnd] = []
         if self.territory.n_pockets > 1:
             log.warning(
@@ -291,6 +300,10 @@ class SiegeModel(mesa.Model):
 
     # ----------------------------------------------------------------- 2 government
     def _phase_government(self, t: int) -> NDArray[np.int32]:
+        self._cells_lost[:] = 0
+        if self.territory.n_pockets == 0:  # no rebel-held cell left to shell or take
+            self.hour_strikes = np.zeros(self.geo.n_cells, dtype=np.int32)
+            return np.zeros(self.civilians.n, dtype=np.int32)
         gp = self.config.government
         intensity = float(self.schedule.bombardment[t])
         if self.schedule.pause[t]:
@@ -307,7 +320,6 @@ class SiegeModel(mesa.Model):
             t,
         )
         self.medevac.add_wounded(self.civilians, struck_survivors, killed, self.streams.medevac, t)
-        self._cells_lost[:] = 0
         if self.schedule.ground_offensive[t]:
             defence = self._defence_per_front_cell()
             pressure = self.deals.pressure_at_cell(self.factions)
@@ -362,6 +374,8 @@ class SiegeModel(mesa.Model):
 
     # ----------------------------------------------------------------- 3 factions
     def _phase_factions(self, t: int) -> None:
+        if not any(f.active for f in self.factions):  # every faction has ended
+            return
         dyn = self.config.faction_dynamics
         territory = self.territory
         fighting = [f for f in self.factions if f.fighting]
@@ -463,6 +477,10 @@ class SiegeModel(mesa.Model):
         return cached[1], cached[2]
 
     def _phase_civilians(self, t: int, strikes_at_person: NDArray[np.int32]) -> None:
+        self._crossed[:] = 0
+        self._waited_hours[:] = 0
+        if not self._anyone_inside:  # nobody comes back: nothing here can happen any more
+            return
         civ = self.civilians
         geo = self.geo
         struck = np.flatnonzero(self.hour_strikes)
@@ -488,8 +506,6 @@ class SiegeModel(mesa.Model):
         # Under a ceasefire people have made their deal choice: nobody sets out for a crossing.
         coercion[self.deals.ceasefire()] = 1.0
         civ.decide_and_apply(coercion, open_now, fields, self.food.hunger, self.streams.civilians)
-        self._crossed[:] = 0
-        self._waited_hours[:] = 0
         for k in range(len(self.crossing_names)):
             dist, nxt = self.crossing_field(k) if self._anyone_heading_to(k) else (None, None)
             if dist is not None:
@@ -536,6 +552,7 @@ class SiegeModel(mesa.Model):
     def _phase_record(self, t: int) -> None:
         civ = self.civilians
         table = civ.state_by_route()
+        self._anyone_inside = bool(table[: LAST_ENCLAVE_STATE + 1].any())
         inside = civ.in_enclave()
         if self.config.check_invariants:
             self.check_invariants(table, inside)
