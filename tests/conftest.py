@@ -74,11 +74,13 @@ def tiny_config(**sections: dict) -> SimConfig:
     return build(SimConfig, merged)
 
 
-def strip_map(n_rebel: int, people_in_first: int) -> Geography:
+def strip_map(
+    n_rebel: int, people_in_first: int, places_rc: dict[str, tuple[int, int]] | None = None
+) -> Geography:
     """One row: a government cell, ``n_rebel`` cells of faction "a", a government cell.
 
     People live in the first rebel cell; the crossing "gate" is at the last government cell,
-    100 m beyond the last rebel cell.
+    100 m beyond the last rebel cell. ``places_rc`` adds named places (row 0, column).
     """
     controller = np.array([[0] + [1] * n_rebel + [0]])
     people = np.zeros_like(controller)
@@ -87,6 +89,6 @@ def strip_map(n_rebel: int, people_in_first: int) -> Geography:
         controller,
         people,
         faction_keys=("a",),
-        places_rc={"gate": (0, n_rebel + 1)},
+        places_rc={"gate": (0, n_rebel + 1), **(places_rc or {})},
         towns_rc={"home": (0, 1)},
     )

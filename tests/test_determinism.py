@@ -65,17 +65,22 @@ def test_counts_never_decrease_for_absorbing_states(small_default_run):
         assert (steps >= 0).all(), f"expected {column} never to decrease"
 
 
-def test_invariant_check_catches_a_person_in_no_state():
+def after_one_hour() -> SiegeModel:
+    """A reduced default model after its first step, for corrupting on purpose."""
     model = SiegeModel(small_config("days=1"))
     model.step()
+    return model
+
+
+def test_invariant_check_catches_a_person_in_no_state():
+    model = after_one_hour()
     model.civilians.state[0] = len(CivilianState)  # a state that does not exist
     with pytest.raises(InvariantError, match="do not sum"):
         model.check_invariants(model.civilians.state_by_route())
 
 
 def test_invariant_check_catches_someone_inside_on_government_land():
-    model = SiegeModel(small_config("days=1"))
-    model.step()
+    model = after_one_hour()
     inside = np.flatnonzero(model.civilians.state == CivilianState.AT_HOME)[0]
     model.territory.controller[model.civilians.cell[inside]] = 0
     with pytest.raises(InvariantError, match="government-held"):
@@ -83,16 +88,14 @@ def test_invariant_check_catches_someone_inside_on_government_land():
 
 
 def test_invariant_check_catches_a_route_that_does_not_exist():
-    model = SiegeModel(small_config("days=1"))
-    model.step()
+    model = after_one_hour()
     model.civilians.exit_route[0] = len(ExitRoute)  # a route that does not exist
     with pytest.raises(InvariantError, match="do not sum"):
         model.check_invariants(model.civilians.state_by_route())
 
 
 def test_invariant_check_catches_a_route_that_does_not_fit_the_state():
-    model = SiegeModel(small_config("days=1"))
-    model.step()
+    model = after_one_hour()
     inside = np.flatnonzero(model.civilians.state == CivilianState.AT_HOME)[0]
     model.civilians.exit_route[inside] = ExitRoute.BUS  # at home, yet bussed north
     with pytest.raises(InvariantError, match="AT_HOME with route BUS"):
@@ -100,8 +103,7 @@ def test_invariant_check_catches_a_route_that_does_not_fit_the_state():
 
 
 def test_invariant_check_catches_a_sheltered_person_without_a_site():
-    model = SiegeModel(small_config("days=1"))
-    model.step()
+    model = after_one_hour()
     someone = np.flatnonzero(model.civilians.state == CivilianState.AT_HOME)[0]
     model.civilians.state[someone] = CivilianState.IN_COLLECTIVE_SHELTER
     model.civilians.exit_route[someone] = ExitRoute.CROSSING

@@ -16,18 +16,9 @@ LOGISTICS = ("generous", "historical_2018", "restricted")
 
 
 def strip_with_sites(n_rebel: int, people: int) -> Geography:
-    """Like ``strip_map``, plus two reception sites: "near" on the gate's cell, "far" at the
-    west end of the strip (people leave from the last rebel cell, beside the gate)."""
-    controller = np.array([[0] + [1] * n_rebel + [0]])
-    grid_people = np.zeros_like(controller)
-    grid_people[0, 1] = people
-    return Geography.from_grids(
-        controller,
-        grid_people,
-        faction_keys=("a",),
-        places_rc={"gate": (0, n_rebel + 1), "near": (0, n_rebel + 1), "far": (0, 0)},
-        towns_rc={"home": (0, 1)},
-    )
+    """``strip_map`` plus two reception sites: "near" on the gate's cell, "far" at the west
+    end of the strip (people leave from the last rebel cell, beside the gate)."""
+    return strip_map(n_rebel, people, places_rc={"near": (0, n_rebel + 1), "far": (0, 0)})
 
 
 def reception_config(days: int, screening_hours: int, release_share: float):
