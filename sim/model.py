@@ -529,7 +529,7 @@ class SiegeModel(mesa.Model):
             self._complete(deal, t)
         if t % 24 == 0:
             self.reception.release(self.civilians, self.streams.reception)
-        self.reception.admit(self.civilians, t)
+        self.reception.admit(self.civilians, t, self.streams.reception)
         if t % 24 == 0:
             self.medevac.deaths_while_waiting(self.civilians, self.streams.medevac, t)
         if self._medevac_places[t]:
@@ -587,6 +587,7 @@ class SiegeModel(mesa.Model):
                 hunger=self.food.hunger,
                 shelter_occupancy=self.reception.occupancy,
                 released_from_shelters=self.reception.released,
+                detained=int(self.reception.held.size),
                 medevac_waiting=self.medevac.waiting,
                 medevac_evacuated=self.medevac.evacuated,
                 medevac_died_waiting=self.medevac.died_waiting,

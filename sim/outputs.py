@@ -172,6 +172,7 @@ def _reception_summary(ts: pd.DataFrame, model: SiegeModel) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "capacity": int(reception.capacity.sum()),
         "released_by_sponsors": reception.released,
+        "detained": reception.detained,
         "sites": {},
     }
     if not reception.site_names:

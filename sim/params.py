@@ -403,6 +403,10 @@ class ReceptionParams:
 
     screening_hours: int = 0
     """Hours everyone is held for security screening after crossing, before the shelters."""
+    detained_share: float = 0.0
+    """Share of people held beyond screening (drawn at random: people have no sex or age)."""
+    detention_hours: int = 0
+    """Extra hours those detained are held before the sites."""
     sponsored_release_share_per_day: float = 0.0
     """Daily chance that a sheltered household is sponsored out by relatives (leaves the site)."""
     sites: tuple[ShelterSiteParams, ...] = ()
@@ -411,6 +415,8 @@ class ReceptionParams:
 
     def __post_init__(self) -> None:
         _require(self.screening_hours >= 0, "screening_hours", "must be >= 0")
+        _require(self.detention_hours >= 0, "detention_hours", "must be >= 0")
+        _probability(self, "detained_share")
         _positive(self, "capacity_scale")
         _probability(self, "sponsored_release_share_per_day")
         _unique_names([s.name for s in self.sites], "sites")

@@ -32,6 +32,11 @@ class Reception:
         self.occupancy = np.zeros(len(params.sites), dtype=np.int64)
         self.released = 0
         """People sponsored out of the sites so far."""
+        self.held = np.zeros(0, dtype=np.intp)
+        """People detained beyond screening (still ``SCREENING``), and until which step."""
+        self.held_until = np.zeros(0, dtype=np.int64)
+        self.detained = 0
+        """People detained so far."""
         if params.sites:
             xy = [geo.point_xy_m(s.place) for s in params.sites]
             site_x, site_y = (np.array(v) for v in zip(*xy, strict=True))
@@ -39,10 +44,13 @@ class Reception:
             self._preference = np.argsort(dist, axis=1, kind="stable").astype(np.int8)
             """Sites by distance from each cell, nearest first."""
 
-    def admit(self, civ: Civilians, step: int) -> int:
-        """People whose screening is over go to the sites (or to hosts if there are none)."""
+    def admit(self, civ: Civilians, step: int, rng: np.random.Generator) -> int:
+        """People whose screening (and detention, for those detained) is over go to the sites
+        (or to hosts if there are none)."""
         screening = np.flatnonzero(civ.state == CivilianState.SCREENING)
         screened = screening[civ.exit_step[screening] + self.params.screening_hours <= step]
+        if self.params.detained_share > 0.0:
+            screened = self._detain(screened, step, rng)
         if screened.size == 0:
             return 0
         if self.capacity.size == 0:
@@ -59,6 +67,27 @@ class Reception:
         civ.shelter_site[screened] = site
         self.occupancy += np.bincount(site, minlength=self.capacity.size)
         return int(screened.size)
+
+    def _detain(
+        self, screened: NDArray[np.intp], step: int, rng: np.random.Generator
+    ) -> NDArray[np.intp]:
+        """Of those whose screening ends now, a random share is held ``detention_hours`` more;
+        returns who goes on to the sites: the rest, and the detained whose time is up.
+
+        A person's screening ends at exactly one step (this runs every step), so everyone
+        due but not ending now is already held."""
+        p = self.params
+        ending_now = screened[~np.isin(screened, self.held)]
+        held_now = ending_now[rng.random(ending_now.size) < p.detained_share]
+        self.held = np.concatenate([self.held, held_now])
+        self.held_until = np.concatenate(
+            [self.held_until, np.full(held_now.size, step + p.detention_hours)]
+        )
+        self.detained += int(held_now.size)
+        freed = self.held_until <= step
+        going = np.concatenate([np.setdiff1d(ending_now, held_now), self.held[freed]])
+        self.held, self.held_until = self.held[~freed], self.held_until[~freed]
+        return np.sort(going)
 
     def release(self, civ: Civilians, rng: np.random.Generator) -> int:
         """Sheltered households sponsored by relatives today leave the sites (one draw per

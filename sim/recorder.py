@@ -60,6 +60,8 @@ class StepRecord:
     """People in each reception site."""
     released_from_shelters: int
     """People sponsored out of the sites so far."""
+    detained: int
+    """People held beyond screening now."""
     medevac_waiting: int
     medevac_evacuated: int
     medevac_died_waiting: int
@@ -111,6 +113,7 @@ class Recorder:
         self.hunger = np.zeros((n_steps, d))
         self.shelter_occupancy = np.zeros((n_steps, len(site_capacity)), dtype=np.int64)
         self.released_from_shelters = np.zeros(n_steps, dtype=np.int64)
+        self.detained = np.zeros(n_steps, dtype=np.int64)
         self.medevac_waiting = np.zeros(n_steps, dtype=np.int64)
         self.medevac_evacuated = np.zeros(n_steps, dtype=np.int64)
         self.medevac_died_waiting = np.zeros(n_steps, dtype=np.int64)
@@ -183,6 +186,7 @@ class Recorder:
         )
         cols["food_stock_person_days"] = self.food_stock_person_days[:n].sum(axis=1).round(1)
         cols["released_from_shelters_cum"] = self.released_from_shelters[:n]
+        cols["detained"] = self.detained[:n]
         cols["medevac_waiting"] = self.medevac_waiting[:n]
         cols["medevac_evacuated_cum"] = self.medevac_evacuated[:n]
         cols["medevac_died_waiting_cum"] = self.medevac_died_waiting[:n]

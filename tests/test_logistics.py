@@ -199,3 +199,22 @@ def test_wounded_survivors_of_shelling_join_the_list():
     ts = run_model(config, strip_map(3, 200)).recorder.timeseries()
     assert ts["killed"].iloc[-1] > 0, "expected the shelling to kill someone"
     assert ts["medevac_waiting"].max() > 0, "expected wounded survivors on the list"
+
+
+def test_detained_people_are_held_beyond_screening_then_placed():
+    # All 10 cross at hour 3; screening ends at hour 5, when all are detained 3 hours more:
+    # they reach the sites at hour 8.
+    config = with_changes(
+        reception_config(days=1, screening_hours=2, release_share=0.0),
+        {"reception": {"detained_share": 1.0, "detention_hours": 3}},
+    )
+    model = run_model(config, strip_with_sites(5, 10))
+    ts = model.recorder.timeseries()
+    screening = ts["screening"].tolist()[:10]
+    assert screening == [0, 0, 0, 10, 10, 10, 10, 10, 0, 0], (
+        f"expected 10 held from hour 3 to 7, got {screening}"
+    )
+    detained = ts["detained"].tolist()[:10]
+    assert detained == [0] * 5 + [10, 10, 10] + [0, 0], f"expected 10 detained 5-7: {detained}"
+    assert ts["in_collective_shelter"].iloc[8] == 10, "expected all 10 in the sites at hour 8"
+    assert model.reception.detained == 10, "expected 10 detained in all"
