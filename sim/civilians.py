@@ -129,17 +129,13 @@ class Civilians:
     def in_enclave(self) -> NDArray[np.bool_]:
         return self.state <= LAST_ENCLAVE_STATE
 
-    def counts(self) -> NDArray[np.int64]:
-        """People per :class:`CivilianState`."""
-        return np.bincount(self.state, minlength=N_STATES)
-
     def exits_by_route(self) -> NDArray[np.int64]:
         """People per :class:`ExitRoute`; index ``NONE`` counts those who have not left."""
         return np.bincount(self.exit_route, minlength=len(ExitRoute))
 
     def state_by_route(self) -> NDArray[np.int64]:
         """People per (:class:`CivilianState`, :class:`ExitRoute`), in one pass: summed
-        over routes it is :meth:`counts`, over states :meth:`exits_by_route`. People with a
+        over routes it gives people per state, over states :meth:`exits_by_route`. People with a
         state or route outside the enums are left out (so the table's sum shows them)."""
         # 256 slots per state: an out-of-range route cannot alias a valid (state, route) pair.
         key = self.state.astype(np.int16) * 256 + self.exit_route

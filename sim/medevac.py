@@ -23,8 +23,15 @@ from sim.params import MedevacParams
 class MedevacList:
     """The waiting list: patients (person indices) in the order they joined it."""
 
-    def __init__(self, params: MedevacParams, civ: Civilians, rng: np.random.Generator) -> None:
+    def __init__(
+        self, params: MedevacParams, civ: Civilians, rng: np.random.Generator, n_steps: int
+    ) -> None:
         self.params = params
+        self.places_by_step = np.zeros(n_steps, dtype=np.int64)
+        """Patients that may be evacuated at each step (the windows' days at their hour)."""
+        for w in params.windows:
+            steps = np.arange(w.start_day, w.end_day) * 24 + w.hour
+            self.places_by_step[steps[steps < n_steps]] += w.patients_per_day
         k = min(params.initial_patients, civ.n)
         self.patients = np.sort(rng.choice(civ.n, size=k, replace=False)).astype(np.intp)
         self.joined_step = np.zeros(k, dtype=np.int64)
@@ -76,10 +83,11 @@ class MedevacList:
         self.joined_step = self.joined_step[~dies]
         return int(np.count_nonzero(dies))
 
-    def evacuate(self, civ: Civilians, places: int, step: int) -> int:
-        """The ``places`` longest-waiting patients leave for hospitals in government areas."""
+    def evacuate(self, civ: Civilians, step: int) -> int:
+        """In a window, the longest-waiting patients (as many as it has places this step)
+        leave for hospitals in government areas."""
         self.refresh(civ)
-        n = min(places, self.patients.size)
+        n = min(int(self.places_by_step[step]), self.patients.size)
         if n == 0:
             return 0
         civ.leave_enclave(self.patients[:n], ExitRoute.MEDEVAC, step)

@@ -173,12 +173,7 @@ class SiegeModel(mesa.Model):
         )
         self.schedule = Schedule.build(config.timeline, config.crossings, config.n_steps)
         self.reception = Reception(config.reception, geo)
-        self.medevac = MedevacList(config.medevac, self.civilians, streams.medevac)
-        self._medevac_places = np.zeros(config.n_steps, dtype=np.int64)
-        """Patients that may be evacuated at each step (the windows)."""
-        for w in config.medevac.windows:
-            steps = np.arange(w.start_day, w.end_day) * 24 + w.hour
-            self._medevac_places[steps[steps < config.n_steps]] += w.patients_per_day
+        self.medevac = MedevacList(config.medevac, self.civilians, streams.medevac, config.n_steps)
         self.food = FoodStocks(config.food, geo.district_names, self._people_inside_by_district())
         self.recorder = Recorder(
             config.n_steps,
@@ -230,12 +225,15 @@ class SiegeModel(mesa.Model):
             geo.n_cells,
         )
 
-    def _people_inside_by_district(self) -> NDArray[np.int64]:
-        """People still inside the enclave, by home district."""
+    def _people_inside_by_district(
+        self, inside: NDArray[np.bool_] | None = None
+    ) -> NDArray[np.int64]:
+        """People still inside the enclave, by home district (``inside``: who is inside,
+        if the caller has it)."""
         civ = self.civilians
-        return np.bincount(
-            civ.home_district[civ.in_enclave()], minlength=len(self.geo.district_names)
-        )
+        if inside is None:
+            inside = civ.in_enclave()
+        return np.bincount(civ.home_district[inside], minlength=len(self.geo.district_names))
 
     # ================================================================= the step
     @property
@@ -532,8 +530,8 @@ class SiegeModel(mesa.Model):
         self.reception.admit(self.civilians, t, self.streams.reception)
         if t % 24 == 0:
             self.medevac.deaths_while_waiting(self.civilians, self.streams.medevac, t)
-        if self._medevac_places[t]:
-            n = self.medevac.evacuate(self.civilians, int(self._medevac_places[t]), t)
+        if self.medevac.places_by_step[t]:
+            n = self.medevac.evacuate(self.civilians, t)
             if n:
                 self.events.add(t, "medevac", "ICRC/SARC", "", f"{n} patients evacuated")
         self.medevac.refresh(self.civilians)
@@ -580,9 +578,7 @@ class SiegeModel(mesa.Model):
                 crossing_shut=self._closed_today,
                 crossed=self._crossed.copy(),
                 waited_hours=self._waited_hours.copy(),
-                district_remaining=np.bincount(
-                    civ.home_district[inside], minlength=len(self._district_names)
-                ),
+                district_remaining=self._people_inside_by_district(inside),
                 food_stock_person_days=self.food.stock_person_days,
                 hunger=self.food.hunger,
                 shelter_occupancy=self.reception.occupancy,

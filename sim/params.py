@@ -42,6 +42,13 @@ def _non_negative(obj: object, *names: str) -> None:
         _require(math.isfinite(value) and value >= 0, name, f"must be >= 0, got {value!r}")
 
 
+def _non_negative_values(mapping: Mapping[str, float], name: str) -> None:
+    """Every value of a key -> number mapping is finite and >= 0 (error names the key)."""
+    for key, value in mapping.items():
+        ok = math.isfinite(value) and value >= 0
+        _require(ok, f"{name}.{key}", f"must be >= 0, got {value!r}")
+
+
 def _probability(obj: object, *names: str) -> None:
     for name in names:
         value = getattr(obj, name)
@@ -101,10 +108,7 @@ class PopulationParams:
             "mean_household_size",
             f"must be >= 1, got {self.mean_household_size!r}",
         )
-        for town, people in self.town_population_estimates.items():
-            _require(
-                people >= 0, f"town_population_estimates.{town}", f"must be >= 0, got {people}"
-            )
+        _non_negative_values(self.town_population_estimates, "town_population_estimates")
 
 
 @dataclass(frozen=True)
@@ -183,12 +187,7 @@ class FoodParams:
             "hunger_adjustment_per_day",
         )
         _probability(self, "initial_hunger", "hunger_on_full_rations")
-        for town, days in self.initial_stock_days_by_district.items():
-            _require(
-                math.isfinite(days) and days >= 0,
-                f"initial_stock_days_by_district.{town}",
-                f"must be >= 0, got {days!r}",
-            )
+        _non_negative_values(self.initial_stock_days_by_district, "initial_stock_days_by_district")
 
 
 @dataclass(frozen=True)
