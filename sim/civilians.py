@@ -428,6 +428,27 @@ class Civilians:
         return int(boarding.size)
 
 
+def strikes_per_km2_by_district(
+    strikes_by_cell: NDArray[np.int32],
+    district_of_cell: NDArray[np.integer],
+    district_area_km2: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """This hour's strikes per km2 in each district (0 in a district of no area): what
+    people perceive of the shelling beyond their own cell (:meth:`Civilians.perceive`)."""
+    struck = np.flatnonzero(strikes_by_cell)
+    district_strikes = np.bincount(
+        district_of_cell[struck],
+        weights=strikes_by_cell[struck],
+        minlength=district_area_km2.size,
+    ).astype(np.float64)  # bincount of nothing is int64 even with weights
+    return np.divide(
+        district_strikes,
+        district_area_km2,
+        out=np.zeros_like(district_strikes),
+        where=district_area_km2 > 0,
+    )
+
+
 def _households(
     people_per_cell: NDArray[np.int64], mean_size: float, rng: np.random.Generator
 ) -> NDArray[np.int32]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
-from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -12,20 +10,17 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sim.buses import BusFleet
-from sim.civilians import (
-    ALLOWED_ROUTES,
-    LAST_ENCLAVE_STATE,
-    NO_SITE,
-    Civilians,
-    CivilianState,
-    ExitRoute,
-)
+from sim.civilians import LAST_ENCLAVE_STATE, Civilians, strikes_per_km2_by_district
+from sim.conflict import Conflict
+from sim.crossings import Crossings
 from sim.deals import Deal, DealBroker
 from sim.events import Schedule
-from sim.factions import Faction, FactionStage
+from sim.factions import Faction
 from sim.food import FoodStocks
-from sim.geography import GOVERNMENT, Geography, build_ghouta
+from sim.geography import Geography, build_ghouta
 from sim.government import GovernmentForces
+from sim.handover import HandOver
+from sim.invariants import check_invariants
 from sim.medevac import MedevacList
 from sim.params import ConfigError, SimConfig, check_names
 from sim.reception import Reception
@@ -35,36 +30,6 @@ from sim.tables import load_ghouta
 from sim.territory import Territory
 
 log = logging.getLogger(__name__)
-
-
-ALLIED, NEUTRAL, HOSTILE = 1, 0, -1
-
-
-def relation_matrix(config: SimConfig, factions: list[Faction]) -> NDArray[np.int8]:
-    """Controller codes x codes: ALLIED, NEUTRAL (the default) or HOSTILE."""
-    code = {f.key: f.code for f in factions}
-    value = {"allied": ALLIED, "neutral": NEUTRAL, "hostile": HOSTILE}
-    matrix = np.zeros((len(factions) + 1, len(factions) + 1), dtype=np.int8)
-    for rel in config.relations:
-        matrix[code[rel.a], code[rel.b]] = matrix[code[rel.b], code[rel.a]] = value[rel.relation]
-    return matrix
-
-
-@dataclass(frozen=True)
-class PocketEnd:
-    """A pocket whose last cell passed to the government."""
-
-    day: int
-    place: str
-    """Its most populous district (initial residents)."""
-    cause: str
-    """capture, surrender or deal: what handed over its last cells."""
-    cells: int
-    """Its size when it was last labelled (before the final hand-over)."""
-
-
-class InvariantError(AssertionError):
-    """The model broke one of its own accounting rules (a bug, never bad input)."""
 
 
 class SiegeModel(mesa.Model):
@@ -151,7 +116,6 @@ class SiegeModel(mesa.Model):
         ]
         for faction in self.factions:
             faction.initial_cells = faction.cells = self.territory.cells_of(faction.code)
-        self.relation = relation_matrix(config, self.factions)
         self.government = GovernmentForces(
             self, config.government, geo, self.territory, self.town_cell
         )
@@ -164,21 +128,17 @@ class SiegeModel(mesa.Model):
             ]
         )
         self.civilians.assign_affiliation(geo.controller, families, streams.deals)
-        self.crossing_names = tuple(c.name for c in config.crossings)
-        self._crossing_sources = [
-            geo.cells_within(*geo.point_xy_m(c.place), c.access_radius_m) for c in config.crossings
-        ]
-        self._crossing_fields: list[tuple[int, NDArray, NDArray] | None] = [None] * len(
-            config.crossings
-        )
         self.schedule = Schedule.build(config.timeline, config.crossings, config.n_steps)
+        self.crossings = Crossings(
+            config.crossings, self.schedule.crossing_open, geo, self.territory
+        )
         self.reception = Reception(config.reception, geo)
         self.medevac = MedevacList(config.medevac, self.civilians, streams.medevac, config.n_steps)
         self.food = FoodStocks(config.food, geo.district_names, self._people_inside_by_district())
         self.recorder = Recorder(
             config.n_steps,
             geo.faction_keys,
-            self.crossing_names,
+            self.crossings.names,
             geo.district_names,
             dict(zip(self.reception.site_names, self.reception.capacity.tolist(), strict=True)),
             self.start,
@@ -192,6 +152,23 @@ class SiegeModel(mesa.Model):
             self.civilians,
             self.events,
         )
+        self.conflict = Conflict(
+            config.faction_dynamics,
+            config.relations,
+            self.factions,
+            self.territory,
+            geo,
+            self.civilians,
+            self.events,
+        )
+        self.hand_over = HandOver(
+            self.territory,
+            geo,
+            self.civilians,
+            self.events,
+            self.town_cell,
+            tuple(f.name for f in self.factions),
+        )
         self._district_area_km2 = (
             np.bincount(geo.district[geo.enclave], minlength=len(geo.district_names))
             * geo.cell_area_km2
@@ -200,17 +177,9 @@ class SiegeModel(mesa.Model):
             [0.0] + [f.civilian_exit_coercion for f in self.factions], dtype=np.float64
         )
         self._district_names = geo.district_names
-        self._crossed = np.zeros(len(config.crossings), dtype=np.int64)
-        self._waited_hours = np.zeros(len(config.crossings), dtype=np.int64)
-        self._closure_p = np.array([c.closure_probability_per_day for c in config.crossings])
-        self._closed_today = np.zeros(len(config.crossings), dtype=bool)
-        self.crossing_open = np.zeros(len(config.crossings), dtype=bool)
-        """Crossings open this hour: in a pause that names them and not shut for the day."""
-        self._cells_lost = np.zeros(len(self.factions) + 1, dtype=np.int64)
         self.hour_strikes = np.zeros(geo.n_cells, dtype=np.int32)
         self._anyone_inside = self.civilians.n > 0
         """Someone was inside the enclave at the end of the last step (nobody ever returns)."""
-        self.pocket_ends: list[PocketEnd] = []
         if self.territory.n_pockets > 1:
             log.warning(
                 "the enclave starts as %d separate pockets: pockets count as split (and "
@@ -263,18 +232,7 @@ class SiegeModel(mesa.Model):
     # ----------------------------------------------------------------- 1 events
     def _phase_events(self, t: int) -> None:
         schedule = self.schedule
-        if t % 24 == 0:  # one draw per crossing and day, whether or not a pause is due
-            draws = self.streams.crossings.random(self._closure_p.size)
-            self._closed_today = draws < self._closure_p
-            day = slice(t, t + 24)
-            for k in np.flatnonzero(self._closed_today & schedule.crossing_open[day].any(axis=0)):
-                self.events.add(t, "crossing_shut_for_day", "", self.crossing_names[k])
-        was_open = self.crossing_open
-        self.crossing_open = schedule.crossing_open[t] & ~self._closed_today
-        for k, name in enumerate(self.crossing_names):
-            if self.crossing_open[k] != was_open[k]:
-                kind = "crossing_opened" if self.crossing_open[k] else "crossing_closed"
-                self.events.add(t, kind, "government", name)
+        self.crossings.begin_hour(t, self.streams.crossings, self.events)
         for note in schedule.notes.get(t, []):
             self.events.add(t, note.kind, "", "", note.detail)
         if schedule.bombardment[t] and (t == 0 or not schedule.bombardment[t - 1]):
@@ -298,7 +256,7 @@ class SiegeModel(mesa.Model):
 
     # ----------------------------------------------------------------- 2 government
     def _phase_government(self, t: int) -> NDArray[np.int32]:
-        self._cells_lost[:] = 0
+        self.hand_over.new_hour()
         if self.territory.n_pockets == 0:  # no rebel-held cell left to shell or take
             self.hour_strikes = np.zeros(self.geo.n_cells, dtype=np.int32)
             return np.zeros(self.civilians.n, dtype=np.int32)
@@ -319,207 +277,54 @@ class SiegeModel(mesa.Model):
         )
         self.medevac.add_wounded(self.civilians, struck_survivors, killed, self.streams.medevac, t)
         if self.schedule.ground_offensive[t]:
-            defence = self._defence_per_front_cell()
+            defence = self.conflict.defence_per_front_cell()
             pressure = self.deals.pressure_at_cell(self.factions)
             captured = self.government.decide_captures(defence, pressure, self.streams.ground)
-            self._hand_over(captured, t, "capture")
+            self.hand_over.apply(captured, t, "capture")
             self.government.advance_units(self.territory.rebel() & ~self.deals.ceasefire())
         return strikes_at_person
-
-    def _defence_per_front_cell(self) -> NDArray[np.float64]:
-        """Each faction's defence per front cell (by code), with allied neighbours' support."""
-        n_codes = len(self.factions) + 1
-        front = self.territory.front()
-        front_by_code = np.bincount(self.territory.controller[front], minlength=n_codes)
-        own = np.zeros(n_codes)
-        for f in self.factions:
-            own[f.code] = f.defence_per_front_cell(int(front_by_code[f.code]))
-        allied_borders = (self.relation == ALLIED) & (self.territory.border_pairs(n_codes) > 0)
-        share = self.config.faction_dynamics.reinforcement_share
-        return own + share * allied_borders @ own
-
-    def _hand_over(self, cells: NDArray[np.intp], t: int, cause: str) -> None:
-        """Apply a change of control: territory, the people on it, towns lost, pocket splits
-        and pockets ended (``cause``: capture, surrender or deal)."""
-        before_all = self.territory.controller.copy()
-        labels_before = self.territory.pocket_labels()
-        pockets_before = self.territory.n_pockets
-        cells = self.territory.capture(cells)
-        if cells.size == 0:
-            return
-        rebel = self.territory.rebel()
-        for pocket in np.unique(labels_before[cells]):
-            was = np.flatnonzero(labels_before == pocket)
-            if not rebel[was].any():
-                end = PocketEnd(t // 24, self.geo.main_district(was), cause, int(was.size))
-                self.pocket_ends.append(end)
-                self.events.add(t, "pocket_ended", "", end.place, f"{cause}; {end.cells} cells")
-        before = before_all[cells]
-        self._cells_lost += np.bincount(before, minlength=len(self._cells_lost))
-        captured = np.zeros(self.geo.n_cells, dtype=bool)
-        captured[cells] = True
-        self.civilians.capture_cells(captured, t)
-        for town, cell in self.town_cell.items():
-            if captured[cell]:
-                holder = self.factions[before[np.flatnonzero(cells == cell)[0]] - 1].name
-                self.events.add(t, "town_captured", "government", town, f"from {holder}")
-        if self.territory.n_pockets > pockets_before and pockets_before > 0:
-            labels = self.territory.pocket_labels()
-            pockets = [np.flatnonzero(labels == k) for k in range(1, self.territory.n_pockets + 1)]
-            names = [f"{self.geo.main_district(p)} ({p.size} cells)" for p in pockets]
-            detail = f"{pockets_before} -> {self.territory.n_pockets} pockets: " + ", ".join(names)
-            self.events.add(t, "pocket_split", "government", "", detail)
 
     # ----------------------------------------------------------------- 3 factions
     def _phase_factions(self, t: int) -> None:
         if not any(f.active for f in self.factions):  # every faction has ended
             return
-        dyn = self.config.faction_dynamics
-        territory = self.territory
+        conflict = self.conflict
         fighting = [f for f in self.factions if f.fighting]
-        borders = territory.border_pairs(len(self.factions) + 1) > 0
-        hostile_borders = borders & (self.relation == HOSTILE)
+        hostile_borders = conflict.hostile_borders()
         for f in fighting:
             f.update(
-                int(self._cells_lost[f.code]),
-                territory.isolation(f.code),
+                int(self.hand_over.cells_lost[f.code]),
+                self.territory.isolation(f.code),
                 blamed=bool(hostile_borders[f.code].any()),
                 under_offensive=bool(self.schedule.ground_offensive[t]),
-                dynamics=dyn,
+                dynamics=self.config.faction_dynamics,
                 rng=self.streams.factions,
             )
-        self._infighting(t, fighting, hostile_borders)
+        conflict.infighting(
+            t, fighting, hostile_borders, self.deals.ceasefire(), self.streams.factions
+        )
         self.deals.negotiate(t, self.factions, self.streams.deals)
-        # Once the enclave has split, every fighting faction whose morale broke surrenders its
-        # cells (outside ceasefires) in every pocket; all decide on the same state, then all
-        # hand-overs apply together.
-        fallen: list[NDArray[np.intp]] = []
         fighting = [f for f in self.factions if f.fighting]
-        if territory.n_pockets > 1:
-            labels = territory.pocket_labels()
-            open_ground = ~self.deals.ceasefire()
-            held = {f.code: territory.cells_of(f.code) for f in fighting}
-            fighters = {f.code: f.fighters for f in fighting}
-            for pocket in range(1, territory.n_pockets + 1):
-                cells = np.flatnonzero(labels == pocket)
-                for f in fighting:
-                    own = cells[(territory.controller[cells] == f.code) & open_ground[cells]]
-                    if own.size == 0 or not f.will_surrender(dyn):
-                        continue
-                    share = own.size / held[f.code]
-                    surrendered = min(f.fighters, round(fighters[f.code] * share))
-                    f.fighters -= surrendered
-                    detail = f"{own.size} cells; {surrendered} fighters; morale {f.morale:.2f}"
-                    self.events.add(t, "surrender", f.name, self.geo.main_district(cells), detail)
-                    fallen.append(own)
-        if fallen:
-            self._hand_over(np.concatenate(fallen), t, "surrender")
-        self._retire_factions(t)
-
-    def _retire_factions(self, t: int, evacuated: Collection[Faction] = ()) -> None:
-        """Refresh cell counts; a faction left without cells has ended (defeated, unless its
-        fighters went north with a deal: ``evacuated``)."""
-        for f in self.factions:
-            if not f.active:
-                continue
-            f.cells = self.territory.cells_of(f.code)
-            if f.cells > 0:
-                continue
-            if f.stage != FactionStage.EVACUATING and f not in evacuated:
-                # Fighters left without ground are killed, captured or gone: out of the model.
-                detail = f"{f.fighters} fighters without ground left the field"
-                self.events.add(t, "faction_defeated", f.name, "", detail)
-                f.fighters = 0
-            f.stage = FactionStage.ENDED
-
-    def _infighting(
-        self, t: int, active: list[Faction], hostile_borders: NDArray[np.bool_]
-    ) -> None:
-        """Hostile neighbours may clash: every pair decides, then every clash applies."""
-        dyn = self.config.faction_dynamics
-        rng = self.streams.factions
-        clashes = []
-        for k, a in enumerate(active):
-            for b in active[k + 1 :]:
-                if not hostile_borders[a.code, b.code]:
-                    continue
-                strain = (1.0 - a.morale) + (1.0 - b.morale)
-                p = (
-                    dyn.infighting_rate_per_day
-                    / 24.0
-                    * (1.0 + dyn.infighting_pressure_weight * strain)
-                )
-                if rng.random() < p:
-                    clashes.append((a, b, rng.poisson(dyn.infighting_fighters_killed_mean, 2)))
-        for a, b, killed in clashes:
-            killed_a = a.suffer_infighting(int(killed[0]), dyn)
-            killed_b = b.suffer_infighting(int(killed[1]), dyn)
-            border = self.territory.border_cells(a.code, b.code)
-            outside_ceasefire = border[~self.deals.ceasefire()[border]]
-            people = self.civilians.on_cells(outside_ceasefire, self.geo.n_cells)
-            n_dead = min(people.size, int(rng.poisson(dyn.infighting_civilians_killed_mean)))
-            self.civilians.kill(rng.choice(people, size=n_dead, replace=False), t)
-            detail = f"fighters killed {a.name} {killed_a}, {b.name} {killed_b}; civilians {n_dead}"
-            self.events.add(
-                t, "infighting", f"{a.name} vs {b.name}", self.geo.main_district(border), detail
-            )
+        surrendered = conflict.surrenders(t, fighting, self.deals.ceasefire())
+        if surrendered.size:
+            self.hand_over.apply(surrendered, t, "surrender")
+        conflict.retire_factions(t)
 
     # ----------------------------------------------------------------- 4 civilians
-    def crossing_field(self, k: int) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
-        """Distance field of crossing ``k``, recomputed only after territory changed."""
-        cached = self._crossing_fields[k]
-        if cached is None or cached[0] != self.territory.version:
-            dist, nxt = self.territory.distance_field(self._crossing_sources[k])
-            cached = (self.territory.version, dist, nxt)
-            self._crossing_fields[k] = cached
-        return cached[1], cached[2]
-
     def _phase_civilians(self, t: int, strikes_at_person: NDArray[np.int32]) -> None:
-        self._crossed[:] = 0
-        self._waited_hours[:] = 0
         if not self._anyone_inside:  # nobody comes back: nothing here can happen any more
             return
         civ = self.civilians
-        geo = self.geo
-        struck = np.flatnonzero(self.hour_strikes)
-        district_strikes = np.bincount(
-            geo.district[struck],
-            weights=self.hour_strikes[struck],
-            minlength=len(self._district_names),
-        ).astype(np.float64)  # bincount of nothing is int64 even with weights
-        density = np.divide(
-            district_strikes,
-            self._district_area_km2,
-            out=np.zeros_like(district_strikes),
-            where=self._district_area_km2 > 0,
+        density = strikes_per_km2_by_district(
+            self.hour_strikes, self.geo.district, self._district_area_km2
         )
         civ.perceive(strikes_at_person, density)
-
-        open_now = np.flatnonzero(self.crossing_open)
-        if open_now.size:
-            fields = np.stack([self.crossing_field(int(k))[0] for k in open_now])
-        else:
-            fields = np.zeros((0, geo.n_cells))
+        open_now, fields = self.crossings.open_fields()
         coercion = self._coercion_by_code[self.territory.controller]
         # Under a ceasefire people have made their deal choice: nobody sets out for a crossing.
         coercion[self.deals.ceasefire()] = 1.0
         civ.decide_and_apply(coercion, open_now, fields, self.food.hunger, self.streams.civilians)
-        for k in range(len(self.crossing_names)):
-            dist, nxt = self.crossing_field(k) if self._anyone_heading_to(k) else (None, None)
-            if dist is not None:
-                civ.move(k, dist, nxt, geo, self.streams.civilians, t)
-            if self.crossing_open[k]:
-                self._crossed[k], self._waited_hours[k] = civ.pass_crossing(
-                    k, self.config.crossings[k].throughput_per_hour, t
-                )
-
-    def _anyone_heading_to(self, k: int) -> bool:
-        return bool(
-            np.any(
-                (self.civilians.state == CivilianState.MOVING)
-                & (self.civilians.target_crossing == k)
-            )
-        )
+        self.crossings.walk_and_pass(civ, self.streams.civilians, t)
 
     # ----------------------------------------------------------------- 5 logistics
     def _phase_logistics(self, t: int) -> None:
@@ -543,8 +348,8 @@ class SiegeModel(mesa.Model):
             f"{deal.civilians_bussed} civilians north"
         )
         self.events.add(t, "deal_completed", deal.faction.name, deal.place, detail)
-        self._hand_over(deal.cells, t, "deal")
-        self._retire_factions(t, evacuated=set(deal.fighters_waiting))
+        self.hand_over.apply(deal.cells, t, "deal")
+        self.conflict.retire_factions(t, evacuated=set(deal.fighters_waiting))
 
     # ----------------------------------------------------------------- 6 record
     def _phase_record(self, t: int) -> None:
@@ -554,7 +359,7 @@ class SiegeModel(mesa.Model):
         inside = civ.in_enclave()
         if self.config.check_invariants:
             self.check_invariants(table, inside)
-        queue = np.array([civ.queued_at(k).size for k in range(len(self.crossing_names))])
+        queue = self.crossings.queue_lengths(civ)
         self.recorder.record(
             t,
             StepRecord(
@@ -574,10 +379,10 @@ class SiegeModel(mesa.Model):
                 bus_seats_filled=self.deals.fleet.seats_filled,
                 ceasefire_cells=int(np.count_nonzero(self.deals.ceasefire())),
                 queue=queue,
-                crossing_open=self.crossing_open,
-                crossing_shut=self._closed_today,
-                crossed=self._crossed.copy(),
-                waited_hours=self._waited_hours.copy(),
+                crossing_open=self.crossings.is_open,
+                crossing_shut=self.crossings.shut_today,
+                crossed=self.crossings.crossed.copy(),
+                waited_hours=self.crossings.waited_hours.copy(),
                 district_remaining=self._people_inside_by_district(inside),
                 food_stock_person_days=self.food.stock_person_days,
                 hunger=self.food.hunger,
@@ -593,41 +398,16 @@ class SiegeModel(mesa.Model):
     def check_invariants(
         self, state_by_route: NDArray[np.int64], inside: NDArray[np.bool_] | None = None
     ) -> None:
-        """Every person is in exactly one state, with an exit route that fits it, and each
-        state agrees with the map and the reception sites (``inside``: who is inside the
-        enclave, if the caller has it)."""
+        """Check the accounting rules (:func:`sim.invariants.check_invariants`) on the current
+        state (``inside``: who is inside the enclave, if the caller has it)."""
         civ = self.civilians
-        if state_by_route.shape != ALLOWED_ROUTES.shape or state_by_route.sum() != civ.n:
-            raise InvariantError(
-                f"state counts {state_by_route.sum(axis=1).tolist()} do not sum to {civ.n} people"
-            )
-        misfits = state_by_route * ~ALLOWED_ROUTES
-        if misfits.any():
-            state, route = np.unravel_index(int(misfits.argmax()), misfits.shape)
-            raise InvariantError(
-                f"{misfits.sum()} people have exit routes that do not fit their state, e.g. "
-                f"{CivilianState(state).name} with route {ExitRoute(route).name}"
-            )
-        if inside is None:
-            inside = civ.in_enclave()
-        if not self.territory.rebel()[civ.cell[inside]].all():
-            raise InvariantError("someone inside the enclave stands on a government-held cell")
-        with_site = np.flatnonzero(civ.shelter_site != NO_SITE)
-        sheltered = state_by_route[CivilianState.IN_COLLECTIVE_SHELTER].sum()
-        if (
-            with_site.size != sheltered
-            or (civ.state[with_site] != CivilianState.IN_COLLECTIVE_SHELTER).any()
-            or not np.array_equal(
-                np.bincount(civ.shelter_site[with_site], minlength=self.reception.occupancy.size),
-                self.reception.occupancy,
-            )
-        ):
-            raise InvariantError("reception sites' occupancy disagrees with who is sheltered")
-        awaiting = civ.state == CivilianState.AWAITING_BUS
-        if not self.deals.ceasefire()[civ.cell[awaiting]].all():
-            raise InvariantError("someone waits for a bus outside any open deal")
-        for f in self.factions:
-            if f.fighters < 0:
-                raise InvariantError(f"{f.name} has {f.fighters} fighters")
-        if self.territory.controller[self.geo.controller == GOVERNMENT].any():
-            raise InvariantError("a government-held cell went back to a faction")
+        check_invariants(
+            state_by_route,
+            civ.in_enclave() if inside is None else inside,
+            civ,
+            self.territory,
+            self.geo,
+            self.reception.occupancy,
+            self.deals.ceasefire(),
+            self.factions,
+        )

@@ -143,7 +143,7 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
         ),
         "crossings": {
             name: _crossing_summary(ts, name, model.recorder.waited_hours[: len(ts), k])
-            for k, name in enumerate(model.crossing_names)
+            for k, name in enumerate(model.crossings.names)
         },
         "reception": _reception_summary(ts, model),
         "medevac": {
@@ -162,7 +162,7 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
                 zip(model.geo.district_names, model.food.day_ran_out, strict=True)
             )
         },
-        "pocket_ends": [dataclasses.asdict(end) for end in model.pocket_ends],
+        "pocket_ends": [dataclasses.asdict(end) for end in model.hand_over.pocket_ends],
     }
 
 
@@ -265,7 +265,7 @@ def write_run(model: SiegeModel, out_dir: Path, plots: bool = True) -> dict[str,
         atomic_write(
             out_dir / "logistics.png",
             lambda p: plot_logistics(
-                ts, districts, model.crossing_names, model.reception.site_names, p, name
+                ts, districts, model.crossings.names, model.reception.site_names, p, name
             ),
         )
     # summary.json last: its presence marks a complete run folder.

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from sim.civilians import CivilianState, ExitRoute
-from sim.model import InvariantError, SiegeModel
+from sim.invariants import InvariantError
+from sim.model import SiegeModel
 from sim.outputs import write_run
 from sim.rng import make_streams
 from tests.conftest import run_model, small_config

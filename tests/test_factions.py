@@ -92,7 +92,7 @@ def test_allied_neighbours_lend_a_share_of_their_front_defence():
     for relation, expected in (("allied", own * 1.5), ("neutral", own), ("hostile", own)):
         config = clash_config(relation, reinforcement_share=0.5, infighting_rate_per_day=0.0)
         model = run_model(config, two_faction_map())
-        defence = model._defence_per_front_cell()
+        defence = model.conflict.defence_per_front_cell()
         assert defence[1:] == pytest.approx([expected, expected]), (
             f"expected defence {expected:.2f} per front cell when {relation}, got {defence[1:]}"
         )

@@ -1,0 +1,113 @@
+"""Crossings out of the enclave: when each is open, the way there, and who passed this hour.
+
+A crossing is open at a step when the schedule opens it (a humanitarian pause that names it,
+or one of its own windows) and it is not shut for the day: at each day's first step, each
+crossing is shut for the whole day with probability ``closure_probability_per_day`` (one
+draw per crossing and day, whether or not it was due to open). Its entry (queue) cells are
+the rebel-held cells within ``access_radius_m``; its distance field over rebel-held cells is
+cached until control changes. Who is walking or queued is kept in the civilians' columns
+(:class:`sim.civilians.Civilians`); this class calls into them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.civilians import Civilians, CivilianState
+from sim.geography import Geography
+from sim.params import CrossingParams
+from sim.recorder import EventLog
+from sim.territory import Territory
+
+
+class Crossings:
+    """The crossings' opening state, cached walking fields and this hour's counts."""
+
+    def __init__(
+        self,
+        params: Sequence[CrossingParams],
+        scheduled_open: NDArray[np.bool_],
+        geo: Geography,
+        territory: Territory,
+    ) -> None:
+        """``scheduled_open``: steps x crossings, opened by the schedule
+        (``Schedule.crossing_open``)."""
+        self.names = tuple(c.name for c in params)
+        self.throughput_per_hour = np.array([c.throughput_per_hour for c in params], dtype=np.int64)
+        self.scheduled_open = scheduled_open
+        self.geo = geo
+        self.territory = territory
+        self._sources = [
+            geo.cells_within(*geo.point_xy_m(c.place), c.access_radius_m) for c in params
+        ]
+        self._fields: list[tuple[int, NDArray[np.float64], NDArray[np.int32]] | None] = [
+            None
+        ] * len(params)
+        self._closure_p = np.array([c.closure_probability_per_day for c in params])
+        self.shut_today = np.zeros(len(params), dtype=bool)
+        """Crossings shut for the whole of today (drawn at the day's first step)."""
+        self.is_open = np.zeros(len(params), dtype=bool)
+        """Crossings open this hour: opened by the schedule and not shut for the day."""
+        self.crossed = np.zeros(len(params), dtype=np.int64)
+        """People who passed each crossing this hour."""
+        self.waited_hours = np.zeros(len(params), dtype=np.int64)
+        """Hours those people waited in the queue, summed per crossing."""
+
+    def begin_hour(self, t: int, rng: np.random.Generator, events: EventLog) -> None:
+        """This hour's counts start at zero; at a day's first step, draw which crossings are
+        shut for the day; open and close by the schedule, logging every change."""
+        self.crossed[:] = 0
+        self.waited_hours[:] = 0
+        if t % 24 == 0:  # one draw per crossing and day, whether or not a pause is due
+            draws = rng.random(self._closure_p.size)
+            self.shut_today = draws < self._closure_p
+            day = slice(t, t + 24)
+            for k in np.flatnonzero(self.shut_today & self.scheduled_open[day].any(axis=0)):
+                events.add(t, "crossing_shut_for_day", "", self.names[k])
+        was_open = self.is_open
+        self.is_open = self.scheduled_open[t] & ~self.shut_today
+        for k, name in enumerate(self.names):
+            if self.is_open[k] != was_open[k]:
+                kind = "crossing_opened" if self.is_open[k] else "crossing_closed"
+                events.add(t, kind, "government", name)
+
+    def field(self, k: int) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
+        """Distance (m) and next-cell fields of crossing ``k``, recomputed only after the
+        territory changed."""
+        cached = self._fields[k]
+        if cached is None or cached[0] != self.territory.version:
+            dist, nxt = self.territory.distance_field(self._sources[k])
+            cached = (self.territory.version, dist, nxt)
+            self._fields[k] = cached
+        return cached[1], cached[2]
+
+    def open_fields(self) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """The crossings open now, and their distance fields (open crossings x cells)."""
+        open_now = np.flatnonzero(self.is_open)
+        if open_now.size:
+            return open_now, np.stack([self.field(int(k))[0] for k in open_now])
+        return open_now, np.zeros((0, self.geo.n_cells))
+
+    def walk_and_pass(self, civ: Civilians, rng: np.random.Generator, t: int) -> None:
+        """Crossing by crossing: people heading there walk towards it, then, if it is open,
+        the first in its queue pass at its throughput (counted in ``crossed`` and
+        ``waited_hours``)."""
+        for k in range(len(self.names)):
+            if _anyone_heading_to(civ, k):
+                dist, nxt = self.field(k)
+                civ.move(k, dist, nxt, self.geo, rng, t)
+            if self.is_open[k]:
+                self.crossed[k], self.waited_hours[k] = civ.pass_crossing(
+                    k, int(self.throughput_per_hour[k]), t
+                )
+
+    def queue_lengths(self, civ: Civilians) -> NDArray[np.int64]:
+        """People queued at each crossing."""
+        return np.array([civ.queued_at(k).size for k in range(len(self.names))])
+
+
+def _anyone_heading_to(civ: Civilians, k: int) -> bool:
+    return bool(np.any((civ.state == CivilianState.MOVING) & (civ.target_crossing == k)))

@@ -1,0 +1,93 @@
+"""Hand-over of cells to the government, and what it is logged and counted as.
+
+One change of control, whatever its cause (capture, surrender or deal): the territory changes
+hands (with any fragment cut off below ``min_pocket_cells``), people on the cells are now in
+government areas, and the hand-over is booked: cells lost per faction this hour, towns
+captured, pockets split and pockets ended.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.civilians import Civilians
+from sim.geography import Geography
+from sim.recorder import EventLog
+from sim.territory import Territory
+
+
+@dataclass(frozen=True)
+class PocketEnd:
+    """A pocket whose last cell passed to the government."""
+
+    day: int
+    place: str
+    """Its most populous district (initial residents)."""
+    cause: str
+    """capture, surrender or deal: what handed over its last cells."""
+    cells: int
+    """Its size when it was last labelled (before the final hand-over)."""
+
+
+class HandOver:
+    """Applies changes of control and keeps their bookkeeping."""
+
+    def __init__(
+        self,
+        territory: Territory,
+        geo: Geography,
+        civilians: Civilians,
+        events: EventLog,
+        town_cell: dict[str, int],
+        faction_names: tuple[str, ...],
+    ) -> None:
+        """``faction_names``: by controller code - 1."""
+        self.territory = territory
+        self.geo = geo
+        self.civilians = civilians
+        self.events = events
+        self.town_cell = town_cell
+        self.faction_names = faction_names
+        self.cells_lost = np.zeros(len(faction_names) + 1, dtype=np.int64)
+        """Cells each controller code lost since :meth:`new_hour`."""
+        self.pocket_ends: list[PocketEnd] = []
+
+    def new_hour(self) -> None:
+        """Cells lost count from zero again."""
+        self.cells_lost[:] = 0
+
+    def apply(self, cells: NDArray[np.intp], t: int, cause: str) -> None:
+        """Apply a change of control: territory, the people on it, towns lost, pocket splits
+        and pockets ended (``cause``: capture, surrender or deal)."""
+        territory = self.territory
+        before_all = territory.controller.copy()
+        labels_before = territory.pocket_labels()
+        pockets_before = territory.n_pockets
+        cells = territory.capture(cells)
+        if cells.size == 0:
+            return
+        rebel = territory.rebel()
+        for pocket in np.unique(labels_before[cells]):
+            was = np.flatnonzero(labels_before == pocket)
+            if not rebel[was].any():
+                end = PocketEnd(t // 24, self.geo.main_district(was), cause, int(was.size))
+                self.pocket_ends.append(end)
+                self.events.add(t, "pocket_ended", "", end.place, f"{cause}; {end.cells} cells")
+        before = before_all[cells]
+        self.cells_lost += np.bincount(before, minlength=len(self.cells_lost))
+        captured = np.zeros(self.geo.n_cells, dtype=bool)
+        captured[cells] = True
+        self.civilians.capture_cells(captured, t)
+        for town, cell in self.town_cell.items():
+            if captured[cell]:
+                holder = self.faction_names[before[np.flatnonzero(cells == cell)[0]] - 1]
+                self.events.add(t, "town_captured", "government", town, f"from {holder}")
+        if territory.n_pockets > pockets_before and pockets_before > 0:
+            labels = territory.pocket_labels()
+            pockets = [np.flatnonzero(labels == k) for k in range(1, territory.n_pockets + 1)]
+            names = [f"{self.geo.main_district(p)} ({p.size} cells)" for p in pockets]
+            detail = f"{pockets_before} -> {territory.n_pockets} pockets: " + ", ".join(names)
+            self.events.add(t, "pocket_split", "government", "", detail)
