@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.geography import Geography
-from sim.params import CivilianParams, DealParams, PopulationParams
+from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
 
 
 class CivilianState(IntEnum):
@@ -50,6 +50,8 @@ class ExitRoute(IntEnum):
     """Chose government shelters under a deal and walked out through the ceasefire lines."""
     MEDEVAC = 5
     """Evacuated from the medical waiting list to hospitals in government areas."""
+    FRONT = 6
+    """Walked out across the front line towards the army (then screened like a crossing)."""
 
 
 class DealChoice(IntEnum):
@@ -65,8 +67,10 @@ N_STATES = len(CivilianState)
 N_ROUTES = len(ExitRoute)
 LAST_ENCLAVE_STATE = CivilianState.AWAITING_BUS
 NO_CROSSING = -1
+ACROSS_THE_FRONT = -2
+"""``target_crossing`` of people queued to walk out across the front (:mod:`sim.walkouts`)."""
 NO_SITE = -1
-SCREENED_ROUTES = (ExitRoute.CROSSING, ExitRoute.DEAL_CORRIDOR)
+SCREENED_ROUTES = (ExitRoute.CROSSING, ExitRoute.DEAL_CORRIDOR, ExitRoute.FRONT)
 """Routes whose people are screened and then sent to the reception sites."""
 
 
@@ -94,9 +98,11 @@ class Civilians:
         geo: Geography,
         population: PopulationParams,
         params: CivilianParams,
+        exits: ExitParams,
         rng: np.random.Generator,
     ) -> None:
         self.params = params
+        self.exits = exits
         cells = np.flatnonzero(geo.people)
         counts = geo.people[cells]
         n = int(counts.sum())
@@ -246,27 +252,38 @@ class Civilians:
 
     def decide_and_apply(
         self,
-        coercion_at_cell: NDArray[np.float64],
+        restraint_at_cell: NDArray[np.float64],
         open_crossings: NDArray[np.intp],
         crossing_distance_m: NDArray[np.float64],
+        crossing_pull: NDArray[np.float64],
+        walkout_distance_m: NDArray[np.float64] | None,
         hunger_by_district: NDArray[np.float64],
+        word_factor: float,
         rng: np.random.Generator,
+        step: int,
     ) -> int:
-        """Households choose to shelter, return home or set out; then the choices apply.
+        """Households choose to shelter, return home, set out for a crossing or walk out across
+        the front; then the choices apply.
 
         ``crossing_distance_m`` holds one distance field (per cell) for each crossing id in
-        ``open_crossings``; people set out for the nearest. ``coercion_at_cell`` is the share
-        of the leaving hazard suppressed on each cell; ``hunger_by_district`` is everyone's
-        hunger by home district (a household lives in one). Returns how many set out.
+        ``open_crossings``, and ``crossing_pull`` a hazard multiplier for each (danger on the
+        way); people set out for the nearest. ``walkout_distance_m`` is the distance from each
+        cell to a stretch of front where people can walk out (inf where none is in reach; None:
+        nowhere). ``restraint_at_cell`` is the share of the leaving hazard suppressed on each
+        cell by its holders; ``hunger_by_district`` is everyone's hunger by home district (a
+        household lives in one); ``word_factor`` is the pull of the news of safe passage
+        (:class:`sim.exit_barriers.ExitBarriers`). Returns how many set out.
         """
         p = self.params
         home = self.state == CivilianState.AT_HOME
         sheltering = self.state == CivilianState.SHELTERING
         settled = home | sheltering
-        leaving_possible = open_crossings.size > 0 and p.leave_hazard_per_hour > 0
+        can_cross = open_crossings.size > 0 and p.leave_hazard_per_hour > 0
+        can_walk_out = walkout_distance_m is not None and self.exits.walkout_hazard_per_hour > 0
         (hh_fear,) = self.household_means((self.fear,), settled)
         u_shelter = rng.random(self.n_households)
         u_leave = rng.random(self.n_households)
+        u_route = rng.random(self.n_households)
 
         go_shelter = (hh_fear > p.shelter_fear_threshold) & (
             u_shelter < -np.expm1(-p.shelter_hazard_per_hour)
@@ -279,30 +296,68 @@ class Civilians:
 
         set_out = np.zeros(0, dtype=np.intp)
         target = np.zeros(0, dtype=np.intp)
-        if leaving_possible:
+        walk_out = np.zeros(0, dtype=np.intp)
+        if can_cross or can_walk_out:
             candidates = np.flatnonzero(settled)
-            dist = crossing_distance_m[:, self.cell[candidates]]
-            reachable = np.isfinite(dist).any(axis=0)
-            candidates = candidates[reachable]
+            cell = self.cell[candidates]
             hh = self.household[candidates]
             fear = hh_fear[hh]
-            hazard = (
-                p.leave_hazard_per_hour
-                * fear
+            push = (
+                fear
                 / (fear + p.fear_half_saturation)
                 * (1.0 + p.hunger_weight * hunger_by_district[self.home_district[candidates]])
-                * (1.0 - coercion_at_cell[self.cell[candidates]])
+                * (1.0 - restraint_at_cell[cell])
+                * self._trust_in_screening(candidates)
+                * word_factor
             )
+            cross_hazard = np.zeros(candidates.size)
+            nearest = np.zeros(candidates.size, dtype=np.intp)
+            if can_cross:
+                dist = crossing_distance_m[:, cell]
+                nearest = np.argmin(dist, axis=0)
+                reachable = np.isfinite(dist[nearest, np.arange(candidates.size)])
+                cross_hazard = np.where(
+                    reachable, p.leave_hazard_per_hour * crossing_pull[nearest] * push, 0.0
+                )
+            walk_hazard = np.zeros(candidates.size)
+            if can_walk_out:
+                near_front = np.isfinite(walkout_distance_m[cell])
+                walk_hazard = np.where(near_front, self.exits.walkout_hazard_per_hour * push, 0.0)
+            hazard = cross_hazard + walk_hazard
             leaves = u_leave[hh] < -np.expm1(-hazard)
-            set_out = candidates[leaves]
-            target = open_crossings[np.argmin(dist[:, reachable][:, leaves], axis=0)]
+            by_front = leaves & (
+                u_route[hh] * hazard < walk_hazard
+            )  # route in proportion to the two hazards
+            by_crossing = leaves & ~by_front
+            set_out = candidates[by_crossing]
+            target = open_crossings[nearest[by_crossing]] if can_cross else target
+            walk_out = candidates[by_front]
 
         # Apply all choices together (decide first, commit second).
         self.state[to_shelter] = CivilianState.SHELTERING
         self.state[to_home] = CivilianState.AT_HOME
         self.state[set_out] = CivilianState.MOVING
         self.target_crossing[set_out] = target
-        return int(set_out.size)
+        self._queue(walk_out, ACROSS_THE_FRONT, rng, step)
+        return int(set_out.size + walk_out.size)
+
+    def _trust_in_screening(self, who: NDArray[np.intp]) -> NDArray[np.float64]:
+        """1 - distrust of government screening, higher for fighters' families."""
+        e = self.exits
+        return np.where(
+            self.affiliation[who] > 0,
+            1.0 - e.screening_distrust_fighter_family,
+            1.0 - e.screening_distrust,
+        )
+
+    def _queue(
+        self, who: NDArray[np.intp], crossing: int, rng: np.random.Generator, step: int
+    ) -> None:
+        """``who`` join the queue of ``crossing`` this step, families together."""
+        self.state[who] = CivilianState.QUEUED
+        self.target_crossing[who] = crossing
+        households, member_of = np.unique(self.household[who], return_inverse=True)
+        self.queue_ticket[who] = step + rng.random(households.size)[member_of]
 
     # ----------------------------------------------------------------- move
     def move(
@@ -325,7 +380,7 @@ class Civilians:
         if who.size == 0:
             return 0
         cut = ~np.isfinite(distance_m[self.cell[who]])
-        self._settle(who[cut])
+        self.settle(who[cut])
         who = who[~cut]
         budget = np.full(who.size, self.params.walking_speed_m_per_hour)
         cell = self.cell[who]
@@ -342,13 +397,11 @@ class Civilians:
             budget -= np.where(walking, step_m, 0.0)
         self.cell[who] = cell
         arrived = who[distance_m[cell] == 0.0]
-        self.state[arrived] = CivilianState.QUEUED
         # Arrival order, with a household-level tie-break so families queue together.
-        households, member_of = np.unique(self.household[arrived], return_inverse=True)
-        self.queue_ticket[arrived] = step + rng.random(households.size)[member_of]
+        self._queue(arrived, crossing, rng, step)
         return int(arrived.size)
 
-    def _settle(self, who: NDArray[np.intp]) -> None:
+    def settle(self, who: NDArray[np.intp]) -> None:
         self.state[who] = CivilianState.AT_HOME
         self.target_crossing[who] = NO_CROSSING
         self.queue_ticket[who] = np.inf
@@ -368,6 +421,20 @@ class Civilians:
         waited_hours = int((step - np.floor(self.queue_ticket[passing])).sum())
         self.leave_enclave(passing, ExitRoute.CROSSING, step)
         return int(passing.size), waited_hours
+
+    def cross_front(
+        self, places: int, killed_probability: float, rng: np.random.Generator, step: int
+    ) -> tuple[int, int, int]:
+        """The first ``places`` people queued to walk out across the front go; each is killed
+        on the way with ``killed_probability``, the others reach the army's lines and are
+        screened. Returns (people who got through, their hours of waiting summed, killed)."""
+        going = self._first_in_line(self.queued_at(ACROSS_THE_FRONT), places)
+        dies = rng.random(going.size) < killed_probability
+        killed = self.kill(going[dies], step)
+        through = going[~dies]
+        waited_hours = int((step - np.floor(self.queue_ticket[through])).sum())
+        self.leave_enclave(through, ExitRoute.FRONT, step)
+        return int(through.size), waited_hours, killed
 
     def _first_in_line(self, waiting: NDArray[np.intp], places: int) -> NDArray[np.intp]:
         """The ``places`` people of ``waiting`` with the lowest tickets (all if fewer)."""

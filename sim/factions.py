@@ -40,6 +40,7 @@ class Faction(mesa.Agent):
         self.fighters = params.fighters
         self.cohesion = params.cohesion
         self.cohesion_initial = params.cohesion
+        self.morale_initial = params.morale_initial
         self.morale = params.morale_initial
         self.civilian_exit_coercion = params.civilian_exit_coercion
         self.excluded_from_ceasefire = params.excluded_from_ceasefire

@@ -27,8 +27,10 @@ class MedevacList:
         self, params: MedevacParams, civ: Civilians, rng: np.random.Generator, n_steps: int
     ) -> None:
         self.params = params
-        self.places_by_step = np.zeros(n_steps, dtype=np.int64)
-        """Patients that may be evacuated at each step (the windows' days at their hour)."""
+        self.places_by_step = np.zeros(n_steps, dtype=np.float64)
+        """Patients that may be evacuated at each step (the windows' days at their hour);
+        fractions carry over to the next window."""
+        self._credit = 0.0
         for w in params.windows:
             steps = np.arange(w.start_day, w.end_day) * 24 + w.hour
             self.places_by_step[steps[steps < n_steps]] += w.patients_per_day
@@ -87,7 +89,10 @@ class MedevacList:
         """In a window, the longest-waiting patients (as many as it has places this step)
         leave for hospitals in government areas."""
         self.refresh(civ)
-        n = min(int(self.places_by_step[step]), self.patients.size)
+        self._credit += self.places_by_step[step]
+        places = int(self._credit)
+        self._credit -= places
+        n = min(places, self.patients.size)
         if n == 0:
             return 0
         civ.leave_enclave(self.patients[:n], ExitRoute.MEDEVAC, step)

@@ -15,6 +15,7 @@ from sim.conflict import Conflict
 from sim.crossings import Crossings
 from sim.deals import Deal, DealBroker
 from sim.events import Schedule
+from sim.exit_barriers import ExitBarriers
 from sim.factions import Faction
 from sim.food import FoodStocks
 from sim.geography import Geography, build_ghouta
@@ -26,8 +27,10 @@ from sim.params import ConfigError, SimConfig, check_names
 from sim.reception import Reception
 from sim.recorder import EventLog, Recorder, StepRecord
 from sim.rng import make_streams
+from sim.scale import at_agent_scale
 from sim.tables import load_ghouta
 from sim.territory import Territory
+from sim.walkouts import Walkouts
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,9 @@ class SiegeModel(mesa.Model):
         streams = make_streams(config.seed)
         super().__init__(rng=streams.mesa)
         self.config = config
+        """The config as asked (written to the run folder)."""
+        config = self.params = at_agent_scale(config)
+        """The config the model runs: counts divided by ``people_per_agent`` (:mod:`sim.scale`)."""
         self.streams = streams
         if geography is None:
             data = load_ghouta()
@@ -119,7 +125,9 @@ class SiegeModel(mesa.Model):
         self.government = GovernmentForces(
             self, config.government, geo, self.territory, self.town_cell
         )
-        self.civilians = Civilians(geo, config.population, config.civilians, streams.population)
+        self.civilians = Civilians(
+            geo, config.population, config.civilians, config.exits, streams.population
+        )
         families = np.array(
             [0]
             + [
@@ -130,8 +138,10 @@ class SiegeModel(mesa.Model):
         self.civilians.assign_affiliation(geo.controller, families, streams.deals)
         self.schedule = Schedule.build(config.timeline, config.crossings, config.n_steps)
         self.crossings = Crossings(
-            config.crossings, self.schedule.crossing_open, geo, self.territory
+            config.crossings, self.schedule.crossing_open, geo, self.territory, config.exits
         )
+        self.exit_barriers = ExitBarriers(config.exits, self.civilians.n)
+        self.walkouts = Walkouts(config.exits, geo, self.territory)
         self.reception = Reception(config.reception, geo)
         self.medevac = MedevacList(config.medevac, self.civilians, streams.medevac, config.n_steps)
         self.food = FoodStocks(config.food, geo.district_names, self._people_inside_by_district())
@@ -173,9 +183,6 @@ class SiegeModel(mesa.Model):
             np.bincount(geo.district[geo.enclave], minlength=len(geo.district_names))
             * geo.cell_area_km2
         )
-        self._coercion_by_code = np.array(
-            [0.0] + [f.civilian_exit_coercion for f in self.factions], dtype=np.float64
-        )
         self._district_names = geo.district_names
         self.hour_strikes = np.zeros(geo.n_cells, dtype=np.int32)
         self._anyone_inside = self.civilians.n > 0
@@ -212,7 +219,7 @@ class SiegeModel(mesa.Model):
 
     def step(self) -> None:
         t = self.step_index
-        if t >= self.config.n_steps:
+        if t >= self.params.n_steps:
             self.running = False
             return
         self._phase_events(t)
@@ -221,7 +228,7 @@ class SiegeModel(mesa.Model):
         self._phase_civilians(t, strikes_at_person)
         self._phase_logistics(t)
         self._phase_record(t)
-        if t + 1 >= self.config.n_steps:
+        if t + 1 >= self.params.n_steps:
             self.running = False
 
     def run(self) -> None:
@@ -242,7 +249,7 @@ class SiegeModel(mesa.Model):
         if t % 24 == 0:
             self.food.eat(t // 24, self._people_inside_by_district())
         for convoy in schedule.convoys.get(t, []):
-            if self.config.food.convoys_denied:
+            if self.params.food.convoys_denied:
                 detail = f"{convoy.trucks} trucks; food for {convoy.people_fed}; not let in"
                 self.events.add(t, "aid_convoy_denied", "government", convoy.town, detail)
                 continue
@@ -260,7 +267,7 @@ class SiegeModel(mesa.Model):
         if self.territory.n_pockets == 0:  # no rebel-held cell left to shell or take
             self.hour_strikes = np.zeros(self.geo.n_cells, dtype=np.int32)
             return np.zeros(self.civilians.n, dtype=np.int32)
-        gp = self.config.government
+        gp = self.params.government
         intensity = float(self.schedule.bombardment[t])
         if self.schedule.pause[t]:
             intensity *= gp.pause_shelling_multiplier
@@ -297,7 +304,7 @@ class SiegeModel(mesa.Model):
                 self.territory.isolation(f.code),
                 blamed=bool(hostile_borders[f.code].any()),
                 under_offensive=bool(self.schedule.ground_offensive[t]),
-                dynamics=self.config.faction_dynamics,
+                dynamics=self.params.faction_dynamics,
                 rng=self.streams.factions,
             )
         conflict.infighting(
@@ -319,12 +326,28 @@ class SiegeModel(mesa.Model):
             self.hour_strikes, self.geo.district, self._district_area_km2
         )
         civ.perceive(strikes_at_person, density)
+        self.crossings.see_strikes(self.hour_strikes)
+        restraint = self.exit_barriers.restraint_by_code(self.factions)[self.territory.controller]
+        # Under a ceasefire people have made their deal choice: nobody sets out.
+        restraint[self.deals.ceasefire()] = 1.0
+        attacking = self.schedule.ground_offensive[t]
+        army = [g.cell for g in self.government.assault_groups] if attacking else []
+        self.walkouts.begin_hour(army, restraint)
         open_now, fields = self.crossings.open_fields()
-        coercion = self._coercion_by_code[self.territory.controller]
-        # Under a ceasefire people have made their deal choice: nobody sets out for a crossing.
-        coercion[self.deals.ceasefire()] = 1.0
-        civ.decide_and_apply(coercion, open_now, fields, self.food.hunger, self.streams.civilians)
+        civ.decide_and_apply(
+            restraint,
+            open_now,
+            fields,
+            self.crossings.pull(open_now),
+            self.walkouts.distance_m(),
+            self.food.hunger,
+            self.exit_barriers.word_factor(),
+            self.streams.civilians,
+            t,
+        )
         self.crossings.walk_and_pass(civ, self.streams.civilians, t)
+        self.walkouts.cross(civ, self.streams.civilians, t)
+        self.exit_barriers.hear(int(self.crossings.crossed.sum()) + self.walkouts.crossed)
 
     # ----------------------------------------------------------------- 5 logistics
     def _phase_logistics(self, t: int) -> None:
@@ -357,7 +380,7 @@ class SiegeModel(mesa.Model):
         table = civ.state_by_route()
         self._anyone_inside = bool(table[: LAST_ENCLAVE_STATE + 1].any())
         inside = civ.in_enclave()
-        if self.config.check_invariants:
+        if self.params.check_invariants:
             self.check_invariants(table, inside)
         queue = self.crossings.queue_lengths(civ)
         self.recorder.record(

@@ -162,6 +162,63 @@ class CivilianParams:
 
 
 @dataclass(frozen=True)
+class ExitParams:
+    """What holds households back from leaving and what draws them out (docs/ODD.md 7.6c),
+    and walk-outs across the front line (7.6d). Python defaults switch every mechanism off."""
+
+    screening_distrust: float = 0.0
+    """Share of the leaving hazard removed by distrust of government screening (arrest,
+    conscription of men of fighting age)."""
+    screening_distrust_fighter_family: float = 0.0
+    """The same for fighters' families, who have most to fear from screening."""
+    word_floor: float = 1.0
+    """Leaving hazard multiplier before anyone has got out safely; 1 = nobody waits for news."""
+    word_half_saturation_share: float = 0.01
+    """Share of the initial population recently out safely at which the news of safe passage
+    has lifted the multiplier half way from ``word_floor`` to 1."""
+    word_half_life_days: float = 3.0
+    """Half-life of the news of safe passage (people remember recent exits)."""
+    route_danger_per_strike: float = 0.0
+    """A crossing's leaving hazard is divided by 1 + this x remembered strikes on the
+    rebel-held cells of its access area."""
+    route_danger_half_life_hours: float = 24.0
+    walkout_hazard_per_hour: float = 0.0
+    """Hazard that a maximally afraid, fed, unrestrained household near an army-held stretch of
+    front walks out across it."""
+    walkout_reach_m: float = 1000.0
+    """Households this close (walking through rebel-held ground) to such a stretch can walk out."""
+    walkout_army_reach_m: float = 1500.0
+    """A front cell is a place to walk out where an assault group stands this close."""
+    walkout_throughput_per_hour_per_km: float = 200.0
+    """People who can cross per hour per km of such front, before the holders' restraint."""
+    walkout_death_probability: float = 0.0
+    """Chance that a person crossing the front is killed on the way (fire, mines)."""
+
+    def __post_init__(self) -> None:
+        _probability(
+            self,
+            "screening_distrust",
+            "screening_distrust_fighter_family",
+            "word_floor",
+            "walkout_death_probability",
+        )
+        _positive(
+            self,
+            "word_half_saturation_share",
+            "word_half_life_days",
+            "route_danger_half_life_hours",
+            "walkout_reach_m",
+            "walkout_army_reach_m",
+        )
+        _non_negative(
+            self,
+            "route_danger_per_strike",
+            "walkout_hazard_per_hour",
+            "walkout_throughput_per_hour_per_km",
+        )
+
+
+@dataclass(frozen=True)
 class FoodParams:
     """Food stocks per district, rations and hunger (model assumptions, see docs/ODD.md 7.9)."""
 
@@ -197,7 +254,8 @@ class MedevacWindowParams:
     start_day: int
     end_day: int
     """First day after the window (exclusive)."""
-    patients_per_day: int
+    patients_per_day: float
+    """Fractions (at a population scale, :mod:`sim.scale`) carry over to the next window."""
     hour: int = 10
 
     def __post_init__(self) -> None:
@@ -237,7 +295,9 @@ class FactionParams:
     """0-1: how well the faction holds together; scales its defence, slows desertion."""
     morale_initial: float = 0.8
     civilian_exit_coercion: float = 0.0
-    """0-1: share of civilians' leaving hazard the faction suppresses in its cells."""
+    """0-1: share of civilians' leaving hazard the faction suppresses in its cells (its
+    checkpoints) at full strength; it erodes as the faction loses cohesion, morale and ground
+    (docs/ODD.md 7.6c)."""
     excluded_from_ceasefire: bool = False
     """Never offered terms (UNSC 2401 excludes HTS); its presence in a pocket slows a deal."""
 
@@ -533,7 +593,8 @@ class CrossingParams:
     name: str
     place: str
     """A row of places.csv or towns.csv giving the location."""
-    throughput_per_hour: int = 800
+    throughput_per_hour: float = 800.0
+    """People who pass an hour while open (fractions carry over to the next hour)."""
     access_radius_m: float = 1000.0
     """Rebel-held cells this close to the crossing are its entry (queue) cells."""
     closure_probability_per_day: float = 0.0
@@ -639,6 +700,7 @@ class SimConfig:
     grid: GridParams = field(default_factory=GridParams)
     population: PopulationParams = field(default_factory=PopulationParams)
     civilians: CivilianParams = field(default_factory=CivilianParams)
+    exits: ExitParams = field(default_factory=ExitParams)
     food: FoodParams = field(default_factory=FoodParams)
     factions: dict[str, FactionParams] = field(default_factory=dict)
     town_controller_overrides: dict[str, str] = field(default_factory=dict)
@@ -655,10 +717,19 @@ class SimConfig:
     timeline: TimelineParams = field(default_factory=TimelineParams)
     check_invariants: bool = True
     """Assert population conservation every step (cheap; on by default)."""
+    people_per_agent: int = 1
+    """Real people each simulated person stands for (the population scale, :mod:`sim.scale`):
+    counts of people, fighters, places and rations are divided by it, and outputs multiplied
+    back. 1 = full scale; e.g. 10 for the classroom, 20 for fast tests."""
 
     def __post_init__(self) -> None:
         _require(self.seed >= 0, "seed", f"must be >= 0, got {self.seed}")
         _require(self.days > 0, "days", f"must be > 0, got {self.days}")
+        _require(
+            self.people_per_agent >= 1,
+            "people_per_agent",
+            f"must be a whole number >= 1, got {self.people_per_agent}",
+        )
         _require(len(self.factions) > 0, "factions", "must name at least one faction")
         _unique_names([c.name for c in self.crossings], "crossings")
         crossing_names = {c.name for c in self.crossings}

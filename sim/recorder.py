@@ -145,6 +145,7 @@ class Recorder:
         cols["left_via_deal_corridor_cum"] = self.exits_by_route[:n, ExitRoute.DEAL_CORRIDOR]
         cols["bussed_north_cum"] = self.exits_by_route[:n, ExitRoute.BUS]
         cols["left_by_medevac_cum"] = self.exits_by_route[:n, ExitRoute.MEDEVAC]
+        cols["left_via_front_cum"] = self.exits_by_route[:n, ExitRoute.FRONT]
         cols["fighters_bussed_north_cum"] = self.fighters_bussed[:n]
         cols["left_enclave_cum"] = self.exits_by_route[:n, ExitRoute.CROSSING :].sum(axis=1)
         cols["killed_cum"] = counts[:, CivilianState.KILLED]
