@@ -21,6 +21,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue
 
+import configs.help
 from sim.params import ConfigError, SimConfig, build, to_dict
 
 CONFIG_DIR = Path(__file__).resolve().parent
@@ -125,7 +126,9 @@ RunConfig = _importable(
 
 
 def register() -> None:
+    """Store the schema and the project's help (``configs/help.py``) for Hydra."""
     ConfigStore.instance().store(name="run_config_schema", node=RunConfig)
+    configs.help.register()
 
 
 def config_from_hydra(cfg: DictConfig) -> tuple[SimConfig, dict]:

@@ -3,11 +3,13 @@
     python -m experiments.sensitivity experiments/problems/deals_and_logistics.yaml \\
         --n 32 [--out multirun/sobol_deals] [hydra overrides for every run, e.g. days=35]
 
-1. **Design.** The problem file declares the parameters as :class:`Parameter` objects (a
-   config key with low and high bounds, uniform between them) and the outcome (a column of
-   ``runs.csv``, e.g. ``final.bussed_north_cum``). A scrambled Sobol sequence gives the
-   matrices A and B (n rows each) and, for each parameter i, A with column i from B: n(d + 2)
-   runs, written to ``design.csv``.
+1. **Design.** The problem file names the parameters by config key and the outcome (a column
+   of ``runs.csv``, e.g. ``final.bussed_north_cum``). Each parameter is a
+   :class:`sim.declared.Parameter`, varied uniformly between its bounds: those declared in
+   ``sim/params.py`` (``python run.py --help`` lists them), or narrower ones given in the file.
+   A key with no declaration needs both bounds; bounds outside the declared range are refused.
+   A scrambled Sobol sequence gives the matrices A and B (n rows each) and, for each parameter
+   i, A with column i from B: n(d + 2) runs, written to ``design.csv``.
 2. **Runs.** ``run.py -m`` runs them through the configured launcher (parallel here, or
    Slurm/Ray with ``hydra/launcher=...``), one job per row (``sample.file``/``sample.index``);
    finished jobs are skipped on a re-run, as in any sweep.
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import subprocess
 import sys
 import time
@@ -36,36 +37,21 @@ import pandas as pd
 import yaml
 from scipy.stats import qmc, sobol_indices
 
+from configs.schema import compose_config
 from experiments.aggregate import aggregate
+from sim.declared import Parameter, UndeclaredKeyError, parameter, value_at
 from sim.outputs import atomic_write, atomic_write_csv
-from sim.params import ConfigError
+from sim.params import ConfigError, SimConfig
 
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """A config key varied uniformly between bounds (rounded if ``integer``)."""
-
-    name: str
-    low: float
-    high: float
-    integer: bool = False
-
-    def __post_init__(self) -> None:
-        if not self.name:
-            raise ConfigError("parameters[].name: must not be empty")
-        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
-            raise ConfigError(
-                f"{self.name}: bounds must be finite with low < high, got [{self.low}, {self.high}]"
-            )
-
-    def scale(self, unit: np.ndarray) -> np.ndarray:
-        """Map values in [0, 1) onto the bounds."""
-        values = self.low + unit * (self.high - self.low)
-        return np.floor(values + 0.5).astype(np.int64) if self.integer else values
+def scale(p: Parameter, unit: np.ndarray) -> np.ndarray:
+    """Map values in [0, 1) onto the bounds of ``p`` (rounded if it is an integer)."""
+    values = p.low + unit * (p.high - p.low)
+    return np.floor(values + 0.5).astype(np.int64) if p.integer else values
 
 
 @dataclass(frozen=True)
@@ -77,26 +63,60 @@ class Problem:
     """A column of ``runs.csv`` (a flattened ``summary.json`` key)."""
 
     def __post_init__(self) -> None:
-        names = [p.name for p in self.parameters]
-        if len(names) < 2:
+        keys = [p.key for p in self.parameters]
+        if len(keys) < 2:
             raise ConfigError("parameters: a sensitivity study needs at least two")
-        if len(set(names)) != len(names):
-            raise ConfigError(f"parameters: a name is listed twice in {names}")
+        if len(set(keys)) != len(keys):
+            raise ConfigError(f"parameters: a name is listed twice in {keys}")
 
 
-def load_problem(path: Path) -> Problem:
-    """Read a problem file, refusing unknown keys by name."""
+def load_problem(path: Path, config: SimConfig) -> Problem:
+    """Read a problem file, resolving its keys in ``config`` (the runs' config).
+
+    A parameter is a key (``- deals.fear_logit``) or a mapping with ``name`` and optionally
+    ``low``, ``high`` (within the declared bounds) and ``integer``. Unknown keys of the file,
+    keys not in the config, undeclared keys without both bounds and bounds outside the declared
+    range are refused by name.
+    """
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     unknown = set(data) - {"parameters", "outcome"}
     if unknown:
         raise ConfigError(f"{sorted(unknown)[0]}: unknown key in {path}")
     parameters = []
     for i, item in enumerate(data["parameters"]):
+        item = {"name": item} if isinstance(item, str) else item
         extra = set(item) - {"name", "low", "high", "integer"}
         if extra:
             raise ConfigError(f"parameters[{i}].{sorted(extra)[0]}: unknown key in {path}")
-        parameters.append(Parameter(**item))
+        if "name" not in item:
+            raise ConfigError(f"parameters[{i}].name: missing in {path}")
+        parameters.append(_problem_parameter(config, **item))
     return Problem(tuple(parameters), data["outcome"])
+
+
+def _problem_parameter(
+    config: SimConfig,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool | None = None,
+) -> Parameter:
+    """The declared parameter ``name`` within ``low``-``high``, or an undeclared key with both."""
+    try:
+        declared = parameter(config, name)  # refuses a key not in the config, by name
+    except UndeclaredKeyError:
+        value = value_at(config, name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{name}: not a number ({value!r}), cannot be varied") from None
+        if low is None or high is None:
+            raise ConfigError(
+                f"{name}: no declared bounds (sim/params.py): give low and high in the problem file"
+            ) from None
+        integer = isinstance(value, int) if integer is None else integer
+        return Parameter(name, low, high, integer=integer, value=value)
+    if integer is not None and integer != declared.integer:
+        raise ConfigError(f"{name}: integer: {integer} contradicts the declared {declared.integer}")
+    return declared.narrowed(low, high)
 
 
 def design(problem: Problem, n: int, seed: int) -> pd.DataFrame:
@@ -113,12 +133,12 @@ def design(problem: Problem, n: int, seed: int) -> pd.DataFrame:
     for i, p in enumerate(problem.parameters):
         ab = a.copy()
         ab[:, i] = b[:, i]
-        blocks.append((p.name, ab))
+        blocks.append((p.key, ab))
     frames = []
     for block, values in blocks:
         frame = pd.DataFrame({"block": block}, index=range(n))
         for i, p in enumerate(problem.parameters):
-            frame[p.name] = p.scale(values[:, i])
+            frame[p.key] = scale(p, values[:, i])
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
     table.insert(0, "sample", np.arange(len(table)))
@@ -141,14 +161,14 @@ def indices(problem: Problem, design_table: pd.DataFrame, runs: pd.DataFrame) ->
         func={
             "f_A": by_block["A"][None, :],
             "f_B": by_block["B"][None, :],
-            "f_AB": np.stack([by_block[p.name][None, :] for p in problem.parameters]),
+            "f_AB": np.stack([by_block[p.key][None, :] for p in problem.parameters]),
         },
         n=n,
     )
     interval = result.bootstrap(confidence_level=0.95, n_resamples=999)
     return pd.DataFrame(
         {
-            "parameter": [p.name for p in problem.parameters],
+            "parameter": [p.key for p in problem.parameters],
             "first_order": result.first_order.ravel(),
             "first_order_low": interval.first_order.confidence_interval.low.ravel(),
             "first_order_high": interval.first_order.confidence_interval.high.ravel(),
@@ -184,14 +204,15 @@ def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("problem", type=Path, help="YAML: parameters with bounds, outcome")
+    parser.add_argument("problem", type=Path, help="YAML: parameters (keys, bounds), outcome")
     parser.add_argument("--n", type=int, default=32, help="base samples (power of two)")
     parser.add_argument("--seed", type=int, default=0, help="scrambling of the Sobol design")
     parser.add_argument("--out", type=Path, default=None, help="default: multirun/sobol_<name>")
     parser.add_argument("overrides", nargs="*", help="Hydra overrides for every run")
     args = parser.parse_intermixed_args(argv)  # overrides may follow the options
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    problem = load_problem(args.problem)
+    model_overrides = [o for o in args.overrides if not o.lstrip("+~").startswith("hydra")]
+    problem = load_problem(args.problem, compose_config(*model_overrides))
     out = (args.out or Path("multirun") / f"sobol_{args.problem.stem}").resolve()
     table = design(problem, args.n, args.seed)
     atomic_write_csv(out / "design.csv", table)

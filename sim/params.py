@@ -5,7 +5,9 @@ Every parameter of a run lives in one tree of frozen dataclasses rooted at
 :class:`ConfigError` naming the field, so a bad value is refused before the run.
 :func:`build` turns a plain nested mapping (what Hydra/OmegaConf produces) into the tree,
 refusing unknown or missing keys by their dotted path. Checks against the data (town,
-faction and place names) are in :func:`check_names`, which needs the tables.
+faction and place names) are in :func:`check_names`, which needs the tables. The main fields
+are declared with :func:`declared` (unit, plausible bounds, meaning) where they are defined;
+``sim.declared`` reads the declarations of a concrete config.
 
 This module never imports Hydra: ``configs/schema.py`` derives the Hydra schema from it.
 """
@@ -53,6 +55,38 @@ def _probability(obj: object, *names: str) -> None:
     for name in names:
         value = getattr(obj, name)
         _require(0.0 <= value <= 1.0, name, f"must be a probability in [0, 1], got {value!r}")
+
+
+DECLARATION = "declaration"
+"""Key of a field's :class:`Declaration` in its ``dataclasses.field`` metadata."""
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What a main parameter means, its unit, and the range it plausibly takes.
+
+    The bounds are for sweeps, calibration, sensitivity studies and sliders; the validity
+    checks in ``__post_init__`` are separate (and wider). Whether values are integers follows
+    from the field's type. ``sim.declared`` walks a config for these.
+    """
+
+    unit: str
+    low: float
+    high: float
+    meaning: str
+
+    def __post_init__(self) -> None:
+        if not (self.unit and self.meaning):
+            raise ValueError(f"a declaration needs a unit and a meaning, got {self!r}")
+        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
+            raise ValueError(f"a declaration needs finite bounds low < high, got {self!r}")
+
+
+def declared(
+    default: Any = dataclasses.MISSING, *, unit: str, low: float, high: float, meaning: str
+) -> Any:
+    """A dataclass field carrying a :class:`Declaration`; no ``default``: a required field."""
+    return field(default=default, metadata={DECLARATION: Declaration(unit, low, high, meaning)})
 
 
 @dataclass(frozen=True)
@@ -116,23 +150,79 @@ class CivilianParams:
     """Perception and decision rules of civilians (model assumptions, see docs/ODD.md)."""
 
     initial_fear: float = 0.0
-    fear_half_life_hours: float = 72.0
-    fear_per_strike_in_cell: float = 1.0
-    fear_per_strike_per_km2_in_district: float = 0.5
-    fear_sensitivity_sigma: float = 0.5
-    """Log-normal spread of how strongly individuals react to harm (median 1)."""
-    shelter_fear_threshold: float = 0.5
-    """Household mean fear above which an at-home household seeks a basement."""
-    shelter_hazard_per_hour: float = 0.5
-    return_home_fear_threshold: float = 0.2
-    return_home_hazard_per_hour: float = 0.05
-    leave_hazard_per_hour: float = 0.006
-    """Hazard that a maximally afraid, fed, uncoerced household sets out for an open crossing."""
-    fear_half_saturation: float = 2.0
-    """Fear at which the fear factor of leaving reaches one half."""
-    hunger_weight: float = 1.0
-    """Leaving hazard is multiplied by (1 + hunger_weight * hunger of the home district)."""
-    walking_speed_m_per_hour: float = 2000.0
+    fear_half_life_hours: float = declared(
+        72.0, unit="hours", low=12.0, high=336.0, meaning="Half-life of fear with no new harm."
+    )
+    fear_per_strike_in_cell: float = declared(
+        1.0, unit="fear per strike", low=0.25, high=4.0, meaning="Fear a strike adds in its cell."
+    )
+    fear_per_strike_per_km2_in_district: float = declared(
+        0.5,
+        unit="fear per (strike/km2)",
+        low=0.1,
+        high=2.0,
+        meaning="Fear added district-wide per strike per km2 of the district.",
+    )
+    fear_sensitivity_sigma: float = declared(
+        0.5,
+        unit="log-normal sigma",
+        low=0.0,
+        high=1.5,
+        meaning="Spread of how strongly individuals react to harm (median 1).",
+    )
+    shelter_fear_threshold: float = declared(
+        0.5,
+        unit="fear",
+        low=0.2,
+        high=2.0,
+        meaning="Household mean fear above which an at-home household seeks a basement.",
+    )
+    shelter_hazard_per_hour: float = declared(
+        0.5,
+        unit="1/hour",
+        low=0.05,
+        high=2.0,
+        meaning="Hazard that a household above the shelter threshold goes to a basement.",
+    )
+    return_home_fear_threshold: float = declared(
+        0.2,
+        unit="fear",
+        low=0.0,
+        high=0.2,
+        meaning="Household mean fear below which a sheltering household may go home.",
+    )
+    return_home_hazard_per_hour: float = declared(
+        0.05,
+        unit="1/hour",
+        low=0.005,
+        high=0.5,
+        meaning="Hazard that a household below the return threshold goes home.",
+    )
+    leave_hazard_per_hour: float = declared(
+        0.006,
+        unit="1/hour",
+        low=0.0005,
+        high=0.05,
+        meaning="Hazard that a maximally afraid, fed, uncoerced household sets out for an "
+        "open crossing.",
+    )
+    fear_half_saturation: float = declared(
+        2.0,
+        unit="fear",
+        low=0.5,
+        high=8.0,
+        meaning="Fear at which the fear factor of leaving reaches one half.",
+    )
+    hunger_weight: float = declared(
+        1.0,
+        unit="multiplier",
+        low=0.0,
+        high=4.0,
+        meaning="Leaving hazard is multiplied by (1 + this x hunger of the home district).",
+    )
+    walking_speed_m_per_hour: float = declared(
+        2000.0, unit="m/hour", low=1000.0, high=5000.0, meaning="Walking speed to a crossing."
+    )
 
     def __post_init__(self) -> None:
         _positive(
@@ -166,33 +256,97 @@ class ExitParams:
     """What holds households back from leaving and what draws them out (docs/ODD.md 7.6c),
     and walk-outs across the front line (7.6d). Python defaults switch every mechanism off."""
 
-    screening_distrust: float = 0.0
-    """Share of the leaving hazard removed by distrust of government screening (arrest,
-    conscription of men of fighting age)."""
-    screening_distrust_fighter_family: float = 0.0
-    """The same for fighters' families, who have most to fear from screening."""
-    word_floor: float = 1.0
-    """Leaving hazard multiplier before anyone has got out safely; 1 = nobody waits for news."""
-    word_half_saturation_share: float = 0.01
-    """Share of the initial population recently out safely at which the news of safe passage
-    has lifted the multiplier half way from ``word_floor`` to 1."""
-    word_half_life_days: float = 3.0
-    """Half-life of the news of safe passage (people remember recent exits)."""
-    route_danger_per_strike: float = 0.0
-    """A crossing's leaving hazard is divided by 1 + this x remembered strikes on the
-    rebel-held cells of its access area."""
-    route_danger_half_life_hours: float = 24.0
-    walkout_hazard_per_hour: float = 0.0
-    """Hazard that a maximally afraid, fed, unrestrained household near an army-held stretch of
-    front walks out across it."""
-    walkout_reach_m: float = 1000.0
-    """Households this close (walking through rebel-held ground) to such a stretch can walk out."""
-    walkout_army_reach_m: float = 1500.0
-    """A front cell is a place to walk out where an assault group stands this close."""
-    walkout_throughput_per_hour_per_km: float = 200.0
-    """People who can cross per hour per km of such front, before the holders' restraint."""
-    walkout_death_probability: float = 0.0
-    """Chance that a person crossing the front is killed on the way (fire, mines)."""
+    screening_distrust: float = declared(
+        0.0,
+        unit="share 0-1",
+        low=0.0,
+        high=0.9,
+        meaning="Share of the leaving hazard removed by distrust of government screening "
+        "(arrest, conscription of men of fighting age).",
+    )
+    screening_distrust_fighter_family: float = declared(
+        0.0,
+        unit="share 0-1",
+        low=0.0,
+        high=1.0,
+        meaning="The same for fighters' families, who have most to fear from screening.",
+    )
+    word_floor: float = declared(
+        1.0,
+        unit="multiplier",
+        low=0.01,
+        high=1.0,
+        meaning="Leaving hazard multiplier before anyone has got out safely (1: nobody waits "
+        "for news of safe passage).",
+    )
+    word_half_saturation_share: float = declared(
+        0.01,
+        unit="share of people",
+        low=0.001,
+        high=0.1,
+        meaning="Share of the initial population recently out safely at which the news has "
+        "lifted the multiplier half way from word_floor to 1.",
+    )
+    word_half_life_days: float = declared(
+        3.0,
+        unit="days",
+        low=0.5,
+        high=14.0,
+        meaning="Half-life of the news of safe passage.",
+    )
+    route_danger_per_strike: float = declared(
+        0.0,
+        unit="1/strike",
+        low=0.0,
+        high=1.0,
+        meaning="A crossing's leaving hazard is divided by 1 + this x remembered strikes on the "
+        "rebel-held cells of its access area.",
+    )
+    route_danger_half_life_hours: float = declared(
+        24.0,
+        unit="hours",
+        low=6.0,
+        high=96.0,
+        meaning="Half-life of the memory of strikes near a crossing.",
+    )
+    walkout_hazard_per_hour: float = declared(
+        0.0,
+        unit="1/hour",
+        low=0.0,
+        high=0.05,
+        meaning="Hazard that a maximally afraid, fed, unrestrained household near an army-held "
+        "stretch of front walks out across it.",
+    )
+    walkout_reach_m: float = declared(
+        1000.0,
+        unit="m",
+        low=200.0,
+        high=3000.0,
+        meaning="Households this close to such a stretch of front can walk out.",
+    )
+    walkout_army_reach_m: float = declared(
+        1500.0,
+        unit="m",
+        low=300.0,
+        high=3000.0,
+        meaning="A front cell is a place to walk out where an assault group stands this close "
+        "during the ground offensive.",
+    )
+    walkout_throughput_per_hour_per_km: float = declared(
+        200.0,
+        unit="people/hour/km",
+        low=20.0,
+        high=2000.0,
+        meaning="People who can cross per hour per km of such front, before the holders' "
+        "restraint.",
+    )
+    walkout_death_probability: float = declared(
+        0.0,
+        unit="probability",
+        low=0.0,
+        high=0.02,
+        meaning="Chance that a person crossing the front is killed on the way (fire, mines).",
+    )
 
     def __post_init__(self) -> None:
         _probability(
@@ -222,17 +376,40 @@ class ExitParams:
 class FoodParams:
     """Food stocks per district, rations and hunger (model assumptions, see docs/ODD.md 7.9)."""
 
-    initial_stock_days: float = 30.0
-    """Days of full rations in each district's stocks at the start, per resident."""
+    initial_stock_days: float = declared(
+        30.0,
+        unit="days",
+        low=0.0,
+        high=60.0,
+        meaning="Days of full rations in each district's stocks at the start, per resident.",
+    )
     initial_stock_days_by_district: dict[str, float] = field(default_factory=dict)
     """Town (district) -> days, replacing ``initial_stock_days`` there."""
-    ration_days_per_person_fed: float = 30.0
-    """Days of rations a convoy brings for each person it is reported to feed."""
-    initial_hunger: float = 0.3
-    hunger_on_full_rations: float = 0.3
-    """Level hunger settles at on full (siege) rations; on none it is 1, linear in between."""
-    hunger_adjustment_per_day: float = 0.1
-    """Rate at which hunger closes the gap to its level: 1 - exp(-rate x days) of it."""
+    ration_days_per_person_fed: float = declared(
+        30.0,
+        unit="days",
+        low=7.0,
+        high=60.0,
+        meaning="Days of rations a convoy brings for each person it is reported to feed.",
+    )
+    initial_hunger: float = declared(
+        0.3, unit="share 0-1", low=0.0, high=1.0, meaning="Hunger of every district at the start."
+    )
+    hunger_on_full_rations: float = declared(
+        0.3,
+        unit="share 0-1",
+        low=0.0,
+        high=0.8,
+        meaning="Level hunger settles at on full (siege) rations; on none it is 1, linear in "
+        "between.",
+    )
+    hunger_adjustment_per_day: float = declared(
+        0.1,
+        unit="1/day",
+        low=0.02,
+        high=0.5,
+        meaning="Rate at which hunger closes the gap to its level: 1 - exp(-rate x days) of it.",
+    )
     convoys_denied: bool = False
     """No convoy of the timeline is let in (each is logged as denied)."""
 
@@ -254,8 +431,13 @@ class MedevacWindowParams:
     start_day: int
     end_day: int
     """First day after the window (exclusive)."""
-    patients_per_day: float
-    """Fractions (at a population scale, :mod:`sim.scale`) carry over to the next window."""
+    patients_per_day: float = declared(
+        unit="patients/day",
+        low=0,
+        high=200,
+        meaning="Patients evacuated each day of the window (if that many are listed); "
+        "fractions (at a population scale) carry over to the next window.",
+    )
     hour: int = 10
 
     def __post_init__(self) -> None:
@@ -269,12 +451,27 @@ class MedevacWindowParams:
 class MedevacParams:
     """The medical evacuation list (model assumptions, see docs/ODD.md 7.17)."""
 
-    initial_patients: int = 0
-    """Critically ill people waiting for evacuation at the start."""
-    critically_wounded_per_death: float = 0.0
-    """Critically wounded survivors joining the list per civilian killed by shelling."""
-    death_rate_per_day: float = 0.0
-    """Daily hazard of dying while on the list."""
+    initial_patients: int = declared(
+        0,
+        unit="patients",
+        low=0,
+        high=3000,
+        meaning="Critically ill people waiting for evacuation at the start.",
+    )
+    critically_wounded_per_death: float = declared(
+        0.0,
+        unit="patients per death",
+        low=0.0,
+        high=2.0,
+        meaning="Critically wounded survivors joining the list per civilian killed by shelling.",
+    )
+    death_rate_per_day: float = declared(
+        0.0,
+        unit="1/day",
+        low=0.0,
+        high=0.05,
+        meaning="Daily hazard of dying while on the medical evacuation list.",
+    )
     windows: tuple[MedevacWindowParams, ...] = ()
 
     def __post_init__(self) -> None:
@@ -290,14 +487,26 @@ class FactionParams:
     """
 
     name: str
-    fighters: int
-    cohesion: float
-    """0-1: how well the faction holds together; scales its defence, slows desertion."""
-    morale_initial: float = 0.8
-    civilian_exit_coercion: float = 0.0
-    """0-1: share of civilians' leaving hazard the faction suppresses in its cells (its
-    checkpoints) at full strength; it erodes as the faction loses cohesion, morale and ground
-    (docs/ODD.md 7.6c)."""
+    fighters: int = declared(
+        unit="fighters", low=0, high=20000, meaning="Fighters of the faction at the start."
+    )
+    cohesion: float = declared(
+        unit="share 0-1",
+        low=0.1,
+        high=1.0,
+        meaning="How well the faction holds together; scales its defence, slows desertion.",
+    )
+    morale_initial: float = declared(
+        0.8, unit="share 0-1", low=0.2, high=1.0, meaning="Morale of the faction at the start."
+    )
+    civilian_exit_coercion: float = declared(
+        0.0,
+        unit="share 0-1",
+        low=0.0,
+        high=1.0,
+        meaning="Share of civilians' leaving hazard the faction suppresses in its cells "
+        "(checkpoints) at full strength; erodes with its cohesion, morale and ground.",
+    )
     excluded_from_ceasefire: bool = False
     """Never offered terms (UNSC 2401 excludes HTS); its presence in a pocket slows a deal."""
 
@@ -311,35 +520,116 @@ class FactionParams:
 class FactionDynamicsParams:
     """How fighting changes factions (shared by all factions)."""
 
-    fighters_lost_per_cell_captured: float = 0.2
-    desertion_per_day_at_zero_cohesion: float = 0.01
-    """Daily share of fighters deserting when cohesion and morale are both 0."""
-    morale_loss_per_percent_territory_lost: float = 0.005
-    isolation_morale_loss_per_day: float = 0.05
-    """Daily morale loss of a faction whose isolation is 1 (scaled by its isolation)."""
-    surrender_morale_threshold: float = 0.3
-    """After the enclave splits, a faction whose morale is below this surrenders its cells."""
+    fighters_lost_per_cell_captured: float = declared(
+        0.2,
+        unit="fighters per cell",
+        low=0.0,
+        high=1.0,
+        meaning="Fighters a faction loses per cell captured from it.",
+    )
+    desertion_per_day_at_zero_cohesion: float = declared(
+        0.01,
+        unit="1/day",
+        low=0.001,
+        high=0.05,
+        meaning="Daily share of fighters deserting when cohesion and morale are both 0.",
+    )
+    morale_loss_per_percent_territory_lost: float = declared(
+        0.005,
+        unit="morale per % of cells",
+        low=0.0,
+        high=0.02,
+        meaning="Morale lost per percent of its initial cells a faction loses.",
+    )
+    isolation_morale_loss_per_day: float = declared(
+        0.05,
+        unit="morale/day",
+        low=0.0,
+        high=0.2,
+        meaning="Daily morale loss of a faction whose isolation is 1 (scaled by its isolation).",
+    )
+    surrender_morale_threshold: float = declared(
+        0.3,
+        unit="morale",
+        low=0.05,
+        high=0.6,
+        meaning="After the enclave splits, a faction whose morale is below this surrenders "
+        "its cells.",
+    )
     min_pocket_cells: int = 25
     """Rebel-held fragments smaller than this fall with the capture that cut them off."""
-    cohesion_loss_per_percent_territory_lost: float = 0.004
-    isolation_cohesion_loss_per_day: float = 0.02
-    """Daily cohesion loss of a faction whose isolation is 1 (scaled by its isolation)."""
-    blame_multiplier: float = 1.0
-    """Territory-loss cohesion losses are multiplied by (1 + this) while a hostile faction
-    borders the loser and blames it."""
-    cohesion_recovery_per_day: float = 0.01
-    """Cohesion regained per day of holding every cell while the offensive is on."""
-    reinforcement_share: float = 0.5
-    """Share of an allied neighbour's front-line defence that joins a faction's defence."""
-    infighting_rate_per_day: float = 0.05
-    """Daily chance of a clash between two hostile factions sharing a border, at full morale."""
-    infighting_pressure_weight: float = 2.0
-    """The clash rate is multiplied by 1 + this x (morale lost by the two, 0-2)."""
-    infighting_fighters_killed_mean: float = 15.0
-    """Mean fighters killed on each side per clash (Poisson)."""
-    infighting_civilians_killed_mean: float = 1.0
-    """Mean civilians killed per clash on the border cells (Poisson)."""
-    infighting_cohesion_loss: float = 0.05
+    cohesion_loss_per_percent_territory_lost: float = declared(
+        0.004,
+        unit="cohesion per % of cells",
+        low=0.0,
+        high=0.02,
+        meaning="Cohesion lost per percent of its initial cells a faction loses.",
+    )
+    isolation_cohesion_loss_per_day: float = declared(
+        0.02,
+        unit="cohesion/day",
+        low=0.0,
+        high=0.1,
+        meaning="Daily cohesion loss of a faction whose isolation is 1 (scaled by its isolation).",
+    )
+    blame_multiplier: float = declared(
+        1.0,
+        unit="multiplier",
+        low=0.0,
+        high=3.0,
+        meaning="Territory-loss cohesion losses are multiplied by (1 + this) while a hostile "
+        "faction borders the loser and blames it.",
+    )
+    cohesion_recovery_per_day: float = declared(
+        0.01,
+        unit="cohesion/day",
+        low=0.0,
+        high=0.05,
+        meaning="Cohesion regained per day of holding every cell while the offensive is on.",
+    )
+    reinforcement_share: float = declared(
+        0.5,
+        unit="share 0-1",
+        low=0.0,
+        high=1.0,
+        meaning="Share of an allied neighbour's front-line defence that joins a faction's defence.",
+    )
+    infighting_rate_per_day: float = declared(
+        0.05,
+        unit="1/day",
+        low=0.0,
+        high=0.3,
+        meaning="Daily chance of a clash between two hostile factions sharing a border, at "
+        "full morale.",
+    )
+    infighting_pressure_weight: float = declared(
+        2.0,
+        unit="multiplier",
+        low=0.0,
+        high=5.0,
+        meaning="The clash rate is multiplied by 1 + this x (morale lost by the two, 0-2).",
+    )
+    infighting_fighters_killed_mean: float = declared(
+        15.0,
+        unit="fighters per clash",
+        low=0.0,
+        high=50.0,
+        meaning="Mean fighters killed on each side per clash (Poisson).",
+    )
+    infighting_civilians_killed_mean: float = declared(
+        1.0,
+        unit="people per clash",
+        low=0.0,
+        high=5.0,
+        meaning="Mean civilians killed per clash on the border cells (Poisson).",
+    )
+    infighting_cohesion_loss: float = declared(
+        0.05,
+        unit="cohesion per clash",
+        low=0.0,
+        high=0.2,
+        meaning="Cohesion each side loses per clash.",
+    )
 
     def __post_init__(self) -> None:
         _non_negative(
@@ -365,37 +655,107 @@ class FactionDynamicsParams:
 class DealParams:
     """Negotiation and evacuation deals (model assumptions, see docs/ODD.md 7.13-7.15)."""
 
-    talks_max_pocket_share: float = 0.5
-    """A faction is offered terms only once the largest pocket holding its ground has at most
-    this share of the enclave's initial cells (it is cut off or hemmed in)..."""
-    negotiation_morale_threshold: float = 0.5
-    """...and its morale has fallen below this..."""
-    negotiation_cohesion_threshold: float = 0.35
-    """...or its cohesion falls below this."""
-    acceptance_rate_per_day: float = 1.0
-    """Daily hazard of accepting terms for a faction with no resolve (cohesion x morale = 0)."""
-    excluded_presence_acceptance_multiplier: float = 0.3
-    """Acceptance hazard multiplier while a faction excluded from ceasefires shares the pocket
-    (0 blocks every such deal)."""
-    talks_max_days: float = 4.0
-    """Talks not accepted within this many days end in refusal: the faction fights on."""
-    talks_retry_days: float = 3.0
-    """Days after a refusal before terms are offered again."""
-    talks_assault_multiplier: float = 0.5
-    """Ground pressure on a faction's cells during talks, relative to full assault."""
-    first_bus_delay_hours: int = 24
-    """Hours from agreement to the first buses."""
-    fighter_households_per_fighter: float = 0.7
-    """Fighters' families: households per fighter, drawn among households on the faction's
-    cells at the start (capped at all of them)."""
-    bus_logit: float = -3.0
-    """Deal choice (stay = 0): utility of boarding the buses north."""
-    bus_affiliation_logit: float = 5.0
-    """Added to the bus utility of a fighter's family."""
-    shelter_logit: float = -1.0
-    """Utility of going to government shelters through the ceasefire lines."""
-    fear_logit: float = 2.0
-    """Added to both leaving options, times the household's fear factor F / (F + half-sat.)."""
+    talks_max_pocket_share: float = declared(
+        0.5,
+        unit="share 0-1",
+        low=0.2,
+        high=1.0,
+        meaning="A faction is offered terms only once the largest pocket holding its ground has "
+        "at most this share of the enclave's initial cells (cut off or hemmed in), and its "
+        "morale or cohesion is below its threshold.",
+    )
+    negotiation_morale_threshold: float = declared(
+        0.5,
+        unit="morale",
+        low=0.2,
+        high=0.8,
+        meaning="Morale below which a hemmed-in faction is offered terms.",
+    )
+    negotiation_cohesion_threshold: float = declared(
+        0.35,
+        unit="cohesion",
+        low=0.1,
+        high=0.6,
+        meaning="Cohesion below which a hemmed-in faction is offered terms.",
+    )
+    acceptance_rate_per_day: float = declared(
+        1.0,
+        unit="1/day",
+        low=0.1,
+        high=5.0,
+        meaning="Daily hazard of accepting terms for a faction with no resolve "
+        "(cohesion x morale = 0).",
+    )
+    excluded_presence_acceptance_multiplier: float = declared(
+        0.3,
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        meaning="Acceptance hazard multiplier while a faction excluded from ceasefires shares "
+        "the pocket (0 blocks every such deal).",
+    )
+    talks_max_days: float = declared(
+        4.0,
+        unit="days",
+        low=1.0,
+        high=14.0,
+        meaning="Talks not accepted within this many days end in refusal: the faction fights on.",
+    )
+    talks_retry_days: float = declared(
+        3.0,
+        unit="days",
+        low=0.0,
+        high=14.0,
+        meaning="Days after a refusal before terms are offered again.",
+    )
+    talks_assault_multiplier: float = declared(
+        0.5,
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        meaning="Ground pressure on a faction's cells during talks, relative to full assault.",
+    )
+    first_bus_delay_hours: int = declared(
+        24, unit="hours", low=0, high=96, meaning="Hours from agreement to the first buses."
+    )
+    fighter_households_per_fighter: float = declared(
+        0.7,
+        unit="households per fighter",
+        low=0.0,
+        high=1.5,
+        meaning="Fighters' families, drawn among households on the faction's cells at the start "
+        "(capped at all of them).",
+    )
+    bus_logit: float = declared(
+        -3.0,
+        unit="logit",
+        low=-6.0,
+        high=0.0,
+        meaning="Deal choice (stay = 0): utility of boarding the buses north.",
+    )
+    bus_affiliation_logit: float = declared(
+        5.0,
+        unit="logit",
+        low=0.0,
+        high=10.0,
+        meaning="Added to the bus utility of a fighter's family.",
+    )
+    shelter_logit: float = declared(
+        -1.0,
+        unit="logit",
+        low=-4.0,
+        high=2.0,
+        meaning="Deal choice (stay = 0): utility of going to government shelters through the "
+        "ceasefire lines.",
+    )
+    fear_logit: float = declared(
+        2.0,
+        unit="logit",
+        low=0.0,
+        high=5.0,
+        meaning="Added to both leaving options, times the household's fear factor "
+        "F / (F + half-saturation).",
+    )
 
     def __post_init__(self) -> None:
         _probability(
@@ -423,12 +783,26 @@ class DealParams:
 class BusFleetParams:
     """The buses that carry deals' evacuees north, shared by all deals (first come first served)."""
 
-    buses: int = 100
-    seats_per_bus: int = 50
-    round_trip_hours: int = 24
-    """Hours from a bus's departure until it is back at the pick-up point."""
-    loading_hours: int = 0
-    """Hours a bus spends at the pick-up point being loaded before it can leave."""
+    buses: int = declared(
+        100, unit="buses", low=10, high=500, meaning="Buses shared by all deals' evacuations."
+    )
+    seats_per_bus: int = declared(
+        50, unit="seats", low=20, high=80, meaning="People one bus carries per trip."
+    )
+    round_trip_hours: int = declared(
+        24,
+        unit="hours",
+        low=12,
+        high=72,
+        meaning="Hours from a bus's departure until it is back at the pick-up point.",
+    )
+    loading_hours: int = declared(
+        0,
+        unit="hours",
+        low=0,
+        high=8,
+        meaning="Hours a bus spends at the pick-up point being loaded before it can leave.",
+    )
 
     def __post_init__(self) -> None:
         for name in ("buses", "seats_per_bus", "round_trip_hours"):
@@ -460,17 +834,45 @@ class ReceptionParams:
     With no ``sites`` screened people go straight to hosts in government areas.
     """
 
-    screening_hours: int = 0
-    """Hours everyone is held for security screening after crossing, before the shelters."""
-    detained_share: float = 0.0
-    """Share of people held beyond screening (drawn at random: people have no sex or age)."""
-    detention_hours: int = 0
-    """Extra hours those detained are held before the sites."""
-    sponsored_release_share_per_day: float = 0.0
-    """Daily chance that a sheltered household is sponsored out by relatives (leaves the site)."""
+    screening_hours: int = declared(
+        0,
+        unit="hours",
+        low=0,
+        high=72,
+        meaning="Hours everyone is held for security screening after crossing, before the "
+        "shelters.",
+    )
+    detained_share: float = declared(
+        0.0,
+        unit="share 0-1",
+        low=0.0,
+        high=0.3,
+        meaning="Share of people held beyond screening (drawn at random: people have no sex or "
+        "age).",
+    )
+    detention_hours: int = declared(
+        0,
+        unit="hours",
+        low=0,
+        high=336,
+        meaning="Extra hours those detained are held before the sites.",
+    )
+    sponsored_release_share_per_day: float = declared(
+        0.0,
+        unit="probability/day",
+        low=0.0,
+        high=0.1,
+        meaning="Daily chance that a sheltered household is sponsored out by relatives "
+        "(leaves the site).",
+    )
     sites: tuple[ShelterSiteParams, ...] = ()
-    capacity_scale: float = 1.0
-    """Multiplies every site's capacity (at least 1 place each): one knob for sweeps."""
+    capacity_scale: float = declared(
+        1.0,
+        unit="multiplier",
+        low=0.25,
+        high=4.0,
+        meaning="Multiplies every site's capacity (at least 1 place each): one knob for sweeps.",
+    )
 
     def __post_init__(self) -> None:
         _require(self.screening_hours >= 0, "screening_hours", "must be >= 0")
@@ -510,7 +912,9 @@ class ShellingUnitParams:
     """An air or artillery unit of the government: strikes spread over rebel-held cells."""
 
     name: str
-    strikes_per_day: float
+    strikes_per_day: float = declared(
+        unit="strikes/day", low=0.0, high=1000.0, meaning="Strikes the unit makes per day."
+    )
 
     def __post_init__(self) -> None:
         _require(bool(self.name), "name", "must not be empty")
@@ -522,7 +926,9 @@ class AssaultGroupParams:
     """A government ground unit advancing from outside the enclave."""
 
     name: str
-    fighters: int
+    fighters: int = declared(
+        unit="fighters", low=0, high=10000, meaning="Troops of the assault group."
+    )
     start: str
     """A town or place; the unit starts on the government-held cell nearest it."""
     objectives: tuple[str, ...] = ()
@@ -539,22 +945,63 @@ class GovernmentParams:
 
     shelling_units: tuple[ShellingUnitParams, ...] = ()
     assault_groups: tuple[AssaultGroupParams, ...] = ()
-    lethality_per_strike: float = 0.01
-    """Probability that one strike kills a given person in the struck cell (not sheltering)."""
-    shelter_protection: float = 0.8
-    """Share of lethality a basement removes."""
-    front_weight: float = 4.0
-    """Extra targeting weight of cells on the front line."""
-    density_weight: float = 4.0
-    """Extra targeting weight of the most densely populated cells."""
-    pause_shelling_multiplier: float = 0.3
-    """Shelling during a humanitarian pause relative to outside it."""
-    capture_rate_per_hour: float = 0.005
-    """Hazard scale of capturing a front cell at attack/defence ratio 1."""
-    reach_m: float = 800.0
-    """Front cells within this distance of an assault group feel its pressure."""
-    urban_defence_multiplier: float = 3.0
-    """Defence of urban cells relative to farmland."""
+    lethality_per_strike: float = declared(
+        0.01,
+        unit="probability",
+        low=0.001,
+        high=0.05,
+        meaning="Probability that one strike kills a given person in the struck cell (not "
+        "sheltering).",
+    )
+    shelter_protection: float = declared(
+        0.8,
+        unit="share 0-1",
+        low=0.5,
+        high=0.95,
+        meaning="Share of lethality a basement removes.",
+    )
+    front_weight: float = declared(
+        4.0,
+        unit="multiplier",
+        low=0.0,
+        high=10.0,
+        meaning="Extra targeting weight of cells on the front line.",
+    )
+    density_weight: float = declared(
+        4.0,
+        unit="multiplier",
+        low=0.0,
+        high=10.0,
+        meaning="Extra targeting weight of the most densely populated cells.",
+    )
+    pause_shelling_multiplier: float = declared(
+        0.3,
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        meaning="Shelling during a humanitarian pause relative to outside it.",
+    )
+    capture_rate_per_hour: float = declared(
+        0.005,
+        unit="1/hour",
+        low=0.001,
+        high=0.02,
+        meaning="Hazard scale of capturing a front cell at attack/defence ratio 1.",
+    )
+    reach_m: float = declared(
+        800.0,
+        unit="m",
+        low=200.0,
+        high=2000.0,
+        meaning="Front cells within this distance of an assault group feel its pressure.",
+    )
+    urban_defence_multiplier: float = declared(
+        3.0,
+        unit="multiplier",
+        low=1.0,
+        high=6.0,
+        meaning="Defence of urban cells relative to farmland.",
+    )
 
     def __post_init__(self) -> None:
         _probability(self, "lethality_per_strike", "shelter_protection")
@@ -593,12 +1040,29 @@ class CrossingParams:
     name: str
     place: str
     """A row of places.csv or towns.csv giving the location."""
-    throughput_per_hour: float = 800.0
-    """People who pass an hour while open (fractions carry over to the next hour)."""
-    access_radius_m: float = 1000.0
-    """Rebel-held cells this close to the crossing are its entry (queue) cells."""
-    closure_probability_per_day: float = 0.0
-    """Chance that the crossing stays shut for a whole day (shelled, or closed by a side)."""
+    throughput_per_hour: float = declared(
+        800.0,
+        unit="people/hour",
+        low=100,
+        high=2000,
+        meaning="People the crossing screens and lets through per open hour (fractions carry "
+        "over to the next open hour).",
+    )
+    access_radius_m: float = declared(
+        1000.0,
+        unit="m",
+        low=300.0,
+        high=3000.0,
+        meaning="Rebel-held cells this close to the crossing are its entry (queue) cells.",
+    )
+    closure_probability_per_day: float = declared(
+        0.0,
+        unit="probability/day",
+        low=0.0,
+        high=0.5,
+        meaning="Chance that the crossing stays shut for a whole day (shelled, or closed by a "
+        "side).",
+    )
     windows: tuple[WindowParams, ...] = ()
     """Opening hours of the crossing's own, besides the humanitarian pauses that name it."""
 
@@ -621,8 +1085,16 @@ class PauseParams:
     end_day: int
     """First day after the pause series (exclusive)."""
     crossings: tuple[str, ...]
-    open_hour: int = 9
-    close_hour: int = 14
+    open_hour: int = declared(
+        9, unit="hour of day", low=6, high=10, meaning="Hour the daily pause begins."
+    )
+    close_hour: int = declared(
+        14,
+        unit="hour of day",
+        low=11,
+        high=20,
+        meaning="Hour the daily pause ends (crossings shut, shelling resumes).",
+    )
 
     def __post_init__(self) -> None:
         _require(self.start_day >= 0, "start_day", "must be >= 0")

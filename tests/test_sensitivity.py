@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from configs.schema import compose_config
 from experiments.sensitivity import Parameter, Problem, design, indices, load_problem
-from sim.params import ConfigError
+from sim.declared import parameter
+from sim.params import ConfigError, SimConfig
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PROBLEM = Problem(
     parameters=(
@@ -19,6 +25,17 @@ PROBLEM = Problem(
 )
 
 
+@pytest.fixture(scope="module")
+def default_config() -> SimConfig:
+    return compose_config()
+
+
+def problem_file(tmp_path: Path, *parameters: str) -> Path:
+    path = tmp_path / "problem.yaml"
+    path.write_text("outcome: x\nparameters:\n" + "".join(f"  - {p}\n" for p in parameters))
+    return path
+
+
 def test_parameters_refuse_bad_bounds_naming_the_parameter():
     with pytest.raises(ConfigError, match=r"^bus_fleet.buses: bounds"):
         Parameter("bus_fleet.buses", 100, 10)
@@ -26,11 +43,62 @@ def test_parameters_refuse_bad_bounds_naming_the_parameter():
         Problem((Parameter("a", 0, 1), Parameter("a", 0, 2)), "x")
 
 
-def test_a_problem_file_with_an_unknown_key_is_refused(tmp_path):
-    path = tmp_path / "problem.yaml"
-    path.write_text("outcome: x\nparameters:\n  - {name: a, low: 0, high: 1, hgih: 2}\n")
+def test_a_problem_file_with_an_unknown_key_is_refused(tmp_path, default_config):
+    path = problem_file(tmp_path, "{name: a, low: 0, high: 1, hgih: 2}")
     with pytest.raises(ConfigError, match=r"^parameters\[0\].hgih: unknown key"):
-        load_problem(path)
+        load_problem(path, default_config)
+
+
+def test_the_problem_files_load_within_the_declared_bounds(default_config):
+    for path in sorted((ROOT / "experiments" / "problems").glob("*.yaml")):
+        problem = load_problem(path, default_config)
+        for p in problem.parameters:
+            declared = parameter(default_config, p.key)
+            assert declared.low <= p.low < p.high <= declared.high, (
+                f"expected {p.key} of {path.name} within the declared [{declared.low}, "
+                f"{declared.high}], got [{p.low}, {p.high}]"
+            )
+            assert p.unit and p.meaning, f"expected {p.key} to carry its declaration"
+
+
+def test_bounds_default_to_the_declared_ones_and_may_be_narrower(tmp_path, default_config):
+    path = problem_file(
+        tmp_path,
+        "deals.fear_logit",
+        "{name: bus_fleet.buses, low: 20}",
+        "{name: factions.hts.cohesion, low: 0.3, high: 0.6}",
+    )
+    fear, buses, cohesion = load_problem(path, default_config).parameters
+    assert (fear.low, fear.high, fear.unit) == (0.0, 5.0, "logit"), f"declared, got {fear}"
+    assert (buses.low, buses.high, buses.integer) == (20, 500, True), f"got {buses}"
+    assert (cohesion.low, cohesion.high) == (0.3, 0.6), f"expected narrower bounds: {cohesion}"
+
+
+def test_bounds_outside_the_declared_range_are_refused_by_name(tmp_path, default_config):
+    path = problem_file(tmp_path, "deals.fear_logit", "{name: bus_fleet.buses, low: 5, high: 50}")
+    with pytest.raises(ConfigError, match=r"^bus_fleet.buses: bounds \[5, 50\] go outside"):
+        load_problem(path, default_config)
+    path = problem_file(tmp_path, "deals.fear_logit", "{name: bus_fleet.buses, integer: false}")
+    with pytest.raises(ConfigError, match=r"^bus_fleet.buses: integer: False contradicts"):
+        load_problem(path, default_config)
+
+
+def test_an_undeclared_key_needs_bounds_and_an_unknown_key_is_refused(tmp_path, default_config):
+    path = problem_file(tmp_path, "deals.fear_logit", "days")
+    with pytest.raises(ConfigError, match=r"^days: no declared bounds .*give low and high"):
+        load_problem(path, default_config)
+    path = problem_file(tmp_path, "deals.fear_logit", "{name: days, low: 20}")
+    with pytest.raises(ConfigError, match=r"^days: no declared bounds"):
+        load_problem(path, default_config)
+    path = problem_file(tmp_path, "deals.fear_logit", "{name: days, low: 20, high: 55}")
+    days = load_problem(path, default_config).parameters[1]
+    assert (days.low, days.high, days.integer, days.value) == (20, 55, True, 55), f"got {days}"
+    path = problem_file(tmp_path, "deals.fear_logti", "days")
+    with pytest.raises(ConfigError, match=r"^deals.fear_logti: not a config key; did you mean"):
+        load_problem(path, default_config)
+    path = problem_file(tmp_path, "deals.fear_logit", "{name: scenario_name, low: 0, high: 1}")
+    with pytest.raises(ConfigError, match=r"^scenario_name: not a number"):
+        load_problem(path, default_config)
 
 
 def test_the_design_has_a_b_and_one_mixed_block_per_parameter_within_bounds():
@@ -40,12 +108,12 @@ def test_the_design_has_a_b_and_one_mixed_block_per_parameter_within_bounds():
     a = blocks.get_group("A").reset_index(drop=True)
     b = blocks.get_group("B").reset_index(drop=True)
     for p in PROBLEM.parameters:
-        values = table[p.name]
-        assert values.between(p.low, p.high).all(), f"expected {p.name} within its bounds"
-        mixed = blocks.get_group(p.name).reset_index(drop=True)
-        others = [q.name for q in PROBLEM.parameters if q is not p]
-        assert mixed[p.name].equals(b[p.name]), f"expected {p.name} taken from B"
-        assert mixed[others].equals(a[others]), f"expected the rest of AB_{p.name} from A"
+        values = table[p.key]
+        assert values.between(p.low, p.high).all(), f"expected {p.key} within its bounds"
+        mixed = blocks.get_group(p.key).reset_index(drop=True)
+        others = [q.key for q in PROBLEM.parameters if q is not p]
+        assert mixed[p.key].equals(b[p.key]), f"expected {p.key} taken from B"
+        assert mixed[others].equals(a[others]), f"expected the rest of AB_{p.key} from A"
     assert (table["bus_fleet.buses"] == table["bus_fleet.buses"].round()).all(), "integers"
 
 
