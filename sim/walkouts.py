@@ -2,8 +2,9 @@
 cross towards it, as tens of thousands did at Hamouriyeh in March 2018.
 
 A rebel-held front cell (touching government ground) is a place to walk out when an assault
-group stands within ``walkout_army_reach_m`` of it while the ground offensive is on. Settled households within
-``walkout_reach_m`` of such a cell (straight-line distance; at walking pace well under an hour)
+group stands within ``walkout_army_reach_m`` of it while the ground offensive is on. Settled
+households within ``walkout_reach_m`` of such a cell (straight-line distance; at walking pace
+well under an hour)
 may decide to walk out (:meth:`sim.civilians.Civilians.decide_and_apply`); they join one queue
 at the front, which passes ``walkout_throughput_per_hour_per_km`` x km of such front x (1 - the
 holders' mean restraint there) people an hour (fractions carried to the next hour). Each

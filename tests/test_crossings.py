@@ -23,7 +23,7 @@ def build(*crossings: dict, n_steps: int = 48) -> tuple[Crossings, Civilians, Ev
         geo, config.population, config.civilians, config.exits, np.random.default_rng(0)
     )
     return (
-        Crossings(config.crossings, scheduled_open, geo, Territory(geo)),
+        Crossings(config.crossings, scheduled_open, geo, Territory(geo), config.exits),
         civ,
         EventLog(pd.Timestamp("2018-02-18")),
     )
