@@ -10,6 +10,11 @@ raises on a name nobody declared.
 A family (``per`` set) is one column per faction, crossing, site or district of the run, named
 ``<prefix>_<slug of its name>``. Consecutive outcomes of one family form a block written member
 by member: ``cells_a, fighters_a, ..., cells_b, fighters_b, ...``.
+
+Adding a metric: declare what the model records each step in ``sim.recorder.QUANTITIES``, pass
+its value by name in ``SiegeModel._phase_record``, and declare its column here. A quantity with
+the name and shape of its column is copied as is; any other column is derived in
+``Recorder.timeseries`` (which refuses values for undeclared outcomes).
 """
 
 from __future__ import annotations
@@ -59,7 +64,9 @@ class Unit(StrEnum):
 
 
 PEOPLE_UNITS = frozenset({Unit.PEOPLE, Unit.PEOPLE_PER_HOUR})
-"""Units that count persons (agents): the outcomes a population scale would multiply."""
+"""Units that count persons (agents): the outcomes a population scale (one agent for N people)
+would multiply when tables are made (:attr:`Outcome.counts_people`). Ratios of people to
+something real (``people per place``, food ``days``) would need their people scaled first."""
 
 
 def slug(name: str) -> str:
