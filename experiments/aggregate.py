@@ -29,20 +29,24 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim import outcomes as o
 from sim.outputs import atomic_path
 
 log = logging.getLogger(__name__)
 
-CURVES = (
-    "remaining",
-    "left_via_crossing_cum",
-    "left_by_capture_cum",
-    "left_via_deal_corridor_cum",
-    "bussed_north_cum",
-    "fighters_bussed_north_cum",
-    "left_enclave_cum",
-    "killed_cum",
-    "rebel_cells",
+CURVES = tuple(
+    outcome.name
+    for outcome in (
+        o.REMAINING,
+        o.LEFT_VIA_CROSSING_CUM,
+        o.LEFT_BY_CAPTURE_CUM,
+        o.LEFT_VIA_DEAL_CORRIDOR_CUM,
+        o.BUSSED_NORTH_CUM,
+        o.FIGHTERS_BUSSED_NORTH_CUM,
+        o.LEFT_ENCLAVE_CUM,
+        o.KILLED_CUM,
+        o.REBEL_CELLS,
+    )
 )
 """Timeseries columns kept per day in ``curves.csv``."""
 
@@ -101,8 +105,9 @@ def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def daily_curves(folder: Path) -> pd.DataFrame:
     """End-of-day rows of a run's evacuation curves."""
-    ts = pd.read_csv(folder / "timeseries.csv", usecols=["day", "date", "hour", *CURVES])
-    return ts[ts["hour"] == 23].drop(columns="hour")
+    day, date, hour = o.DAY.name, o.DATE.name, o.HOUR.name
+    ts = pd.read_csv(folder / "timeseries.csv", usecols=[day, date, hour, *CURVES])
+    return ts[ts[hour] == 23].drop(columns=hour)
 
 
 def iter_rows(jobs: list[Job]) -> Iterator[tuple[dict[str, Any], pd.DataFrame | None]]:
@@ -128,7 +133,7 @@ def aggregate(sweep_dir: Path, out_dir: Path | None = None) -> tuple[Path, Path]
     runs_path, curves_path = out_dir / "runs.csv", out_dir / "curves.csv"
     fields = ["job", "status", *input_keys]
     fields += [key for key in _summary_keys(jobs) if key not in fields]
-    curve_columns = ["job", *input_keys, "day", "date", *CURVES]
+    curve_columns = ["job", *input_keys, o.DAY.name, o.DATE.name, *CURVES]
     counts = {"complete": 0, "failed": 0, "missing": 0}
     with (
         atomic_path(runs_path) as runs_tmp,

@@ -23,6 +23,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from configs.schema import compose_config
+from sim import outcomes as o
 from sim.model import SiegeModel
 from sim.outputs import atomic_write, atomic_write_csv, summarise
 
@@ -30,11 +31,11 @@ log = logging.getLogger(__name__)
 
 SCENARIOS = ("ghouta_2018", "no_pauses", "cohesive_rebels")
 PANELS = (
-    ("left_via_crossing_cum", "left via crossings (thousands)", 1000),
-    ("left_by_capture_cum", "left by capture (thousands)", 1000),
-    ("bussed_north_cum", "civilians bussed north (thousands)", 1000),
-    ("remaining", "still inside (thousands)", 1000),
-    ("killed_cum", "civilians killed", 1),
+    (o.LEFT_VIA_CROSSING_CUM.name, "left via crossings (thousands)", 1000),
+    (o.LEFT_BY_CAPTURE_CUM.name, "left by capture (thousands)", 1000),
+    (o.BUSSED_NORTH_CUM.name, "civilians bussed north (thousands)", 1000),
+    (o.REMAINING.name, "still inside (thousands)", 1000),
+    (o.KILLED_CUM.name, "civilians killed", 1),
 )
 
 
@@ -43,8 +44,8 @@ def run_one(scenario: str, seed: int, overrides: tuple[str, ...]) -> tuple[pd.Da
     model = SiegeModel(compose_config(f"scenario={scenario}", f"seed={seed}", *overrides))
     model.run()
     ts = model.recorder.timeseries()
-    ts = ts[ts["hour"] % 6 == 5]
-    columns = ["step", "day", "date", *(p[0] for p in PANELS)]
+    ts = ts[ts[o.HOUR.name] % 6 == 5]
+    columns = [o.STEP.name, o.DAY.name, o.DATE.name, *(p[0] for p in PANELS)]
     tidy = ts[columns].assign(scenario=scenario, seed=seed)
     return tidy, {"scenario": scenario, "seed": seed, **_flat(summarise(model))}
 
@@ -63,7 +64,7 @@ def plot(runs: pd.DataFrame, path: Path) -> None:
     fig, axes = plt.subplots(len(PANELS), 1, figsize=(10, 13), sharex=True)
     for ax, (column, label, scale) in zip(axes, PANELS, strict=True):
         for scenario, group in runs.groupby("scenario", sort=False):
-            by_date = group.groupby("date")[column]
+            by_date = group.groupby(o.DATE.name)[column]
             mean, low, high = by_date.mean() / scale, by_date.min() / scale, by_date.max() / scale
             (line,) = ax.plot(mean.index, mean.to_numpy(), label=f"scenario = {scenario}")
             ax.fill_between(

@@ -34,19 +34,20 @@ from omegaconf import DictConfig
 from tqdm import tqdm
 
 from experiments.aggregate import aggregate
+from sim import outcomes as o
 from sim.outputs import JOB_DONE_FILE, atomic_write
 
 log = logging.getLogger(__name__)
 
 PANELS = (
-    ("left_via_crossing_cum", "left via crossings"),
-    ("left_via_deal_corridor_cum", "left to shelters under deals"),
-    ("left_by_capture_cum", "left by capture or hand-over"),
-    ("bussed_north_cum", "civilians bussed north"),
-    ("remaining", "still inside the enclave"),
-    ("killed_cum", "civilians killed"),
+    (o.LEFT_VIA_CROSSING_CUM.name, "left via crossings"),
+    (o.LEFT_VIA_DEAL_CORRIDOR_CUM.name, "left to shelters under deals"),
+    (o.LEFT_BY_CAPTURE_CUM.name, "left by capture or hand-over"),
+    (o.BUSSED_NORTH_CUM.name, "civilians bussed north"),
+    (o.REMAINING.name, "still inside the enclave"),
+    (o.KILLED_CUM.name, "civilians killed"),
 )
-DEFAULT_METRIC = "final.left_via_crossing_cum"
+DEFAULT_METRIC = f"final.{o.LEFT_VIA_CROSSING_CUM.name}"
 NOT_PARAMETERS = ("job", "status", "seed", "sample.file", "sample.index")
 """Inputs that vary between runs without being a parameter to compare (seeds, design rows)."""
 
@@ -56,21 +57,21 @@ def swept_parameters(runs: pd.DataFrame, curves: pd.DataFrame) -> list[str]:
 
     ``curves.csv`` holds ``job``, then the inputs, then ``day``: the inputs sit between.
     """
-    inputs = list(curves.columns[1 : list(curves.columns).index("day")])
+    inputs = list(curves.columns[1 : list(curves.columns).index(o.DAY.name)])
     return [c for c in inputs if c not in NOT_PARAMETERS and runs[c].nunique(dropna=True) > 1]
 
 
 def plot_curves(curves: pd.DataFrame, parameter: str | None, path: Path, title: str) -> None:
     """Mean and 5-95% band across seeds of each route's curve, per value of ``parameter``."""
-    curves = curves.assign(date=pd.to_datetime(curves["date"]))
+    curves = curves.assign(**{o.DATE.name: pd.to_datetime(curves[o.DATE.name])})
     groups: list[tuple[Any, pd.DataFrame]] = (
         list(curves.groupby(parameter, sort=True)) if parameter else [("all runs", curves)]
     )
     fig, axes = plt.subplots(3, 2, figsize=(12, 10), sharex=True)
     for ax, (column, label) in zip(axes.ravel(), PANELS, strict=True):
-        scale, unit = (1, "people") if column == "killed_cum" else (1000, "thousand people")
+        scale, unit = (1, "people") if column == o.KILLED_CUM.name else (1000, "thousand people")
         for value, group in groups:
-            by_date = group.groupby("date")[column]
+            by_date = group.groupby(o.DATE.name)[column]
             mean = by_date.mean() / scale
             low, high = by_date.quantile(0.05) / scale, by_date.quantile(0.95) / scale
             name = f"{parameter} = {value}" if parameter else str(value)

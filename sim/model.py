@@ -25,7 +25,7 @@ from sim.invariants import check_invariants
 from sim.medevac import MedevacList
 from sim.params import ConfigError, SimConfig, check_names
 from sim.reception import Reception
-from sim.recorder import EventLog, Recorder, StepRecord
+from sim.recorder import EventLog, Recorder
 from sim.rng import make_streams
 from sim.scale import at_agent_scale
 from sim.tables import load_ghouta
@@ -385,37 +385,35 @@ class SiegeModel(mesa.Model):
         queue = self.crossings.queue_lengths(civ)
         self.recorder.record(
             t,
-            StepRecord(
-                state_counts=table.sum(axis=1),
-                exits_by_route=table.sum(axis=0),
-                strikes=int(self.hour_strikes.sum()),
-                rebel_cells=int(np.count_nonzero(self.territory.rebel())),
-                pockets=self.territory.n_pockets,
-                faction_cells=np.array([f.cells for f in self.factions]),
-                fighters=np.array([f.fighters for f in self.factions]),
-                cohesion=np.array([f.cohesion for f in self.factions]),
-                morale=np.array([f.morale for f in self.factions]),
-                stage=np.array([f.stage for f in self.factions]),
-                fighters_bussed=self.deals.fighters_bussed(),
-                buses_on_road=self.deals.fleet.on_road(t),
-                bus_trips=self.deals.fleet.trips,
-                bus_seats_filled=self.deals.fleet.seats_filled,
-                ceasefire_cells=int(np.count_nonzero(self.deals.ceasefire())),
-                queue=queue,
-                crossing_open=self.crossings.is_open,
-                crossing_shut=self.crossings.shut_today,
-                crossed=self.crossings.crossed.copy(),
-                waited_hours=self.crossings.waited_hours.copy(),
-                district_remaining=self._people_inside_by_district(inside),
-                food_stock_person_days=self.food.stock_person_days,
-                hunger=self.food.hunger,
-                shelter_occupancy=self.reception.occupancy,
-                released_from_shelters=self.reception.released,
-                detained=int(self.reception.held.size),
-                medevac_waiting=self.medevac.waiting,
-                medevac_evacuated=self.medevac.evacuated,
-                medevac_died_waiting=self.medevac.died_waiting,
-            ),
+            state_counts=table.sum(axis=1),
+            exits_by_route=table.sum(axis=0),
+            strikes=int(self.hour_strikes.sum()),
+            rebel_cells=int(np.count_nonzero(self.territory.rebel())),
+            pockets=self.territory.n_pockets,
+            faction_cells=np.array([f.cells for f in self.factions]),
+            fighters=np.array([f.fighters for f in self.factions]),
+            cohesion=np.array([f.cohesion for f in self.factions]),
+            morale=np.array([f.morale for f in self.factions]),
+            stage=np.array([f.stage for f in self.factions]),
+            fighters_bussed_north_cum=self.deals.fighters_bussed(),
+            buses_on_road=self.deals.fleet.on_road(t),
+            bus_trips_cum=self.deals.fleet.trips,
+            bus_seats_filled_cum=self.deals.fleet.seats_filled,
+            ceasefire_cells=int(np.count_nonzero(self.deals.ceasefire())),
+            queue=queue,
+            crossing_open=self.crossings.is_open,
+            crossing_shut=self.crossings.shut_today,
+            crossed=self.crossings.crossed.copy(),
+            waited_hours=self.crossings.waited_hours.copy(),
+            district_remaining=self._people_inside_by_district(inside),
+            food_stock_person_days=self.food.stock_person_days,
+            hunger=self.food.hunger,
+            shelter_occupancy=self.reception.occupancy,
+            released_from_shelters_cum=self.reception.released,
+            detained=int(self.reception.held.size),
+            medevac_waiting=self.medevac.waiting,
+            medevac_evacuated_cum=self.medevac.evacuated,
+            medevac_died_waiting_cum=self.medevac.died_waiting,
         )
 
     def check_invariants(

@@ -17,10 +17,11 @@ import pandas as pd
 import yaml
 from numpy.typing import NDArray
 
+from sim import outcomes
 from sim.civilians import DealChoice
 from sim.model import SiegeModel
+from sim.outcomes import SCHEMA_VERSION, TOTALS
 from sim.params import SimConfig, to_dict
-from sim.recorder import SCHEMA_VERSION, slug
 
 JOB_DONE_FILE = ".job_done"
 """Touched in a sweep job's folder when the job ends (complete, skipped or failed)."""
@@ -80,19 +81,9 @@ def is_complete(out_dir: Path, key: str) -> bool:
 
 
 def totals_at(ts: pd.DataFrame, step: int) -> dict[str, int]:
+    """The :data:`sim.outcomes.TOTALS` columns at ``step`` (the last step if past the end)."""
     row = ts.iloc[min(step, len(ts) - 1)]
-    keys = (
-        "remaining",
-        "left_enclave_cum",
-        "left_via_crossing_cum",
-        "left_by_capture_cum",
-        "left_via_deal_corridor_cum",
-        "bussed_north_cum",
-        "left_by_medevac_cum",
-        "fighters_bussed_north_cum",
-        "killed_cum",
-    )
-    return {key: int(row[key]) for key in keys}
+    return {o.name: int(row[o.name]) for o in TOTALS}
 
 
 def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, Any]:
@@ -104,7 +95,7 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
         ts = model.recorder.timeseries()
     events = model.events.table()
     n = model.civilians.n
-    left = ts["left_enclave_cum"].to_numpy()
+    left = ts[outcomes.LEFT_ENCLAVE_CUM.name].to_numpy()
     day_share_left = {}
     for share in (0.25, 0.5, 0.75):
         hit = (left >= share * n).nonzero()[0]
@@ -142,12 +133,12 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
             else None
         ),
         "crossings": {
-            name: _crossing_summary(ts, name, model.recorder.waited_hours[: len(ts), k])
+            name: _crossing_summary(ts, name, model.recorder.recorded("waited_hours")[:, k])
             for k, name in enumerate(model.crossings.names)
         },
         "reception": _reception_summary(ts, model),
         "medevac": {
-            "peak_waiting": int(ts["medevac_waiting"].max()),
+            "peak_waiting": int(ts[outcomes.MEDEVAC_WAITING.name].max()),
             "evacuated": model.medevac.evacuated,
             "died_waiting": model.medevac.died_waiting,
             "left_otherwise": model.medevac.left_otherwise,
@@ -177,17 +168,17 @@ def _reception_summary(ts: pd.DataFrame, model: SiegeModel) -> dict[str, Any]:
     }
     if not reception.site_names:
         return summary
-    total = ts["overcrowding_all_sites"].to_numpy()
+    day = ts[outcomes.DAY.name]
+    total = ts[outcomes.OVERCROWDING_ALL_SITES.name].to_numpy()
     summary["peak_overcrowding_all_sites"] = round(float(total.max()), 3)
-    summary["day_peak_overcrowding_all_sites"] = int(ts["day"].iloc[int(total.argmax())])
+    summary["day_peak_overcrowding_all_sites"] = int(day.iloc[int(total.argmax())])
     for name in reception.site_names:
-        s = slug(name)
-        people = ts[f"shelter_{s}"].to_numpy()
+        people = ts[outcomes.SHELTER.column(name)].to_numpy()
         summary["sites"][name] = {
             "capacity": int(reception.capacity[reception.site_names.index(name)]),
             "peak_people": int(people.max()),
-            "peak_overcrowding": round(float(ts[f"overcrowding_{s}"].max()), 3),
-            "day_peak": int(ts["day"].iloc[int(people.argmax())]),
+            "peak_overcrowding": round(float(ts[outcomes.OVERCROWDING.column(name)].max()), 3),
+            "day_peak": int(day.iloc[int(people.argmax())]),
         }
     return summary
 
@@ -197,16 +188,16 @@ def _crossing_summary(
 ) -> dict[str, Any]:
     """Peak queue (and its day), people crossed and their mean wait at one crossing;
     ``waited_hours`` is the hourly sum of the waits of those who crossed."""
-    s = slug(name)
-    queue = ts[f"queue_{s}"]
-    crossed = int(ts[f"crossed_{s}"].sum())
+    queue = ts[outcomes.QUEUE.column(name)]
+    crossed = int(ts[outcomes.CROSSED.column(name)].sum())
     waited = int(waited_hours.sum())
+    day = outcomes.DAY.name
     return {
         "crossed": crossed,
         "peak_queue": int(queue.max()),
-        "day_peak_queue": int(ts["day"].iloc[int(queue.to_numpy().argmax())]),
+        "day_peak_queue": int(ts[day].iloc[int(queue.to_numpy().argmax())]),
         "mean_wait_hours": round(waited / crossed, 3) if crossed else None,
-        "days_shut": int(ts.loc[ts[f"shut_{s}"], "day"].nunique()),
+        "days_shut": int(ts.loc[ts[outcomes.SHUT.column(name)], day].nunique()),
     }
 
 
@@ -275,21 +266,23 @@ def write_run(model: SiegeModel, out_dir: Path, plots: bool = True) -> dict[str,
 
 def summary_text(summary: dict[str, Any]) -> str:
     """A few lines for the terminal."""
+    o = outcomes
     f = summary["final"]
     lines = [
         f"scenario {summary['scenario']} seed {summary['seed']}: "
         f"{summary['people']:,} people, {summary['days']} days",
-        f"  left via crossings {f['left_via_crossing_cum']:,}; "
-        f"via deal corridors {f['left_via_deal_corridor_cum']:,}; "
-        f"by capture {f['left_by_capture_cum']:,}; "
-        f"bussed north {f['bussed_north_cum']:,} civilians "
-        f"+ {f['fighters_bussed_north_cum']:,} fighters; killed {f['killed_cum']:,}; "
-        f"still inside {f['remaining']:,}",
+        f"  left via crossings {f[o.LEFT_VIA_CROSSING_CUM.name]:,}; "
+        f"via deal corridors {f[o.LEFT_VIA_DEAL_CORRIDOR_CUM.name]:,}; "
+        f"by capture {f[o.LEFT_BY_CAPTURE_CUM.name]:,}; "
+        f"bussed north {f[o.BUSSED_NORTH_CUM.name]:,} civilians "
+        f"+ {f[o.FIGHTERS_BUSSED_NORTH_CUM.name]:,} fighters; killed {f[o.KILLED_CUM.name]:,}; "
+        f"still inside {f[o.REMAINING.name]:,}",
     ]
     for key, value in summary.items():
-        if key.startswith("day_") and isinstance(value, dict) and "remaining" in value:
+        if key.startswith("day_") and isinstance(value, dict) and o.REMAINING.name in value:
             lines.append(
-                f"  {key}: left {value['left_enclave_cum']:,}, killed {value['killed_cum']:,}"
+                f"  {key}: left {value[o.LEFT_ENCLAVE_CUM.name]:,}, "
+                f"killed {value[o.KILLED_CUM.name]:,}"
             )
     for name, c in summary["crossings"].items():
         lines.append(

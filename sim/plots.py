@@ -11,16 +11,16 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.recorder import slug
+from sim import outcomes as o
 from sim.tables import load_calibration_targets
 
 CURVES = (
-    ("remaining", "still inside the enclave", "tab:gray"),
-    ("left_via_crossing_cum", "left via crossings", "tab:blue"),
-    ("left_by_capture_cum", "left by capture of their district", "tab:orange"),
-    ("left_via_deal_corridor_cum", "left to shelters under a deal", "tab:purple"),
-    ("bussed_north_cum", "civilians bussed north", "tab:green"),
-    ("fighters_bussed_north_cum", "fighters bussed north", "tab:olive"),
+    (o.REMAINING, "still inside the enclave", "tab:gray"),
+    (o.LEFT_VIA_CROSSING_CUM, "left via crossings", "tab:blue"),
+    (o.LEFT_BY_CAPTURE_CUM, "left by capture of their district", "tab:orange"),
+    (o.LEFT_VIA_DEAL_CORRIDOR_CUM, "left to shelters under a deal", "tab:purple"),
+    (o.BUSSED_NORTH_CUM, "civilians bussed north", "tab:green"),
+    (o.FIGHTERS_BUSSED_NORTH_CUM, "fighters bussed north", "tab:olive"),
 )
 
 
@@ -29,14 +29,15 @@ def plot_evacuation_curves(ts: pd.DataFrame, path: Path, title: str) -> None:
     fig, (top, bottom) = plt.subplots(
         2, 1, figsize=(10, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]}
     )
-    for column, label, colour in CURVES:
-        top.plot(ts["date"], ts[column] / 1000, label=label, color=colour)
-    start = ts["date"].iloc[0]
+    date = ts[o.DATE.name]
+    for outcome, label, colour in CURVES:
+        top.plot(date, ts[outcome.name] / 1000, label=label, color=colour)
+    start = date.iloc[0]
     for target in load_calibration_targets():
-        date = start + pd.Timedelta(days=target.day)
-        if target.quantity == "cumulative_left_enclave" and date <= ts["date"].iloc[-1]:
+        when = start + pd.Timedelta(days=target.day)
+        if target.quantity == "cumulative_left_enclave" and when <= date.iloc[-1]:
             top.errorbar(
-                date,
+                when,
                 target.value / 1000,
                 yerr=[[(target.value - target.low) / 1000], [(target.high - target.value) / 1000]],
                 fmt="D",
@@ -45,7 +46,7 @@ def plot_evacuation_curves(ts: pd.DataFrame, path: Path, title: str) -> None:
             )
         if target.quantity == "civilian_deaths_campaign_total":
             bottom.errorbar(
-                date,
+                when,
                 target.value,
                 yerr=[[target.value - target.low], [target.high - target.value]],
                 fmt="D",
@@ -57,7 +58,7 @@ def plot_evacuation_curves(ts: pd.DataFrame, path: Path, title: str) -> None:
     top.set_title(f"Evacuation curves: {title}")
     top.legend(loc="center left")
     top.grid(alpha=0.3)
-    bottom.plot(ts["date"], ts["killed_cum"], color="tab:red", label="civilians killed")
+    bottom.plot(date, ts[o.KILLED_CUM.name], color="tab:red", label="civilians killed")
     bottom.set_ylabel("people killed")
     bottom.legend(loc="upper left")
     bottom.grid(alpha=0.3)
@@ -72,20 +73,22 @@ def plot_factions(ts: pd.DataFrame, faction_keys: list[str], path: Path, title: 
     """
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), sharex=True)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    date = ts[o.DATE.name]
     for key, colour in zip(faction_keys, colours, strict=False):
-        top.plot(ts["date"], ts[f"fighters_{key}"], color=colour, label=key.replace("_", " "))
+        fighters = ts[o.FIGHTERS.column(key)]
+        top.plot(date, fighters, color=colour, label=key.replace("_", " "))
         for stage, alpha in (("talking", 0.12), ("evacuating", 0.3)):
             top.fill_between(
-                ts["date"],
+                date,
                 0,
-                ts[f"fighters_{key}"].max(),
-                where=ts[f"stage_{key}"] == stage,
+                fighters.max(),
+                where=ts[o.STAGE.column(key)] == stage,
                 color=colour,
                 alpha=alpha,
                 linewidth=0,
             )
-        bottom.plot(ts["date"], ts[f"cohesion_{key}"], color=colour, label=f"{key} cohesion")
-        bottom.plot(ts["date"], ts[f"morale_{key}"], color=colour, linestyle="--", alpha=0.7)
+        bottom.plot(date, ts[o.COHESION.column(key)], color=colour, label=f"{key} cohesion")
+        bottom.plot(date, ts[o.MORALE.column(key)], color=colour, linestyle="--", alpha=0.7)
     top.set_ylabel("fighters")
     top.set_title(f"Factions: {title} (shaded: light = talks, dark = ceasefire and buses)")
     top.legend(loc="upper right")
@@ -121,64 +124,64 @@ def plot_logistics(
     overcrowding, food stocks and hunger by district, and the medical evacuation list."""
     fig, axes = plt.subplots(4, 2, figsize=(13, 13), sharex=True)
     (queues, waits), (buses, shelters), (food, hunger), (medevac, after) = axes
-    day_start = ts.groupby("day")["date"].first()
+    date, day = ts[o.DATE.name], ts[o.DAY.name]
+    day_start = date.groupby(day).first()
     for name in crossing_names:
-        s = slug(name)
-        queues.plot(ts["date"], ts[f"queue_{s}"] / 1000, label=name)
-        crossed = ts.groupby("day")[f"crossed_{s}"].sum()
-        waited = ts[f"mean_wait_hours_{s}"].fillna(0) * ts[f"crossed_{s}"]
-        waited = waited.groupby(ts["day"]).sum()
+        queues.plot(date, ts[o.QUEUE.column(name)] / 1000, label=name)
+        crossed = ts[o.CROSSED.column(name)].groupby(day).sum()
+        waited = ts[o.MEAN_WAIT_HOURS.column(name)].fillna(0) * ts[o.CROSSED.column(name)]
+        waited = waited.groupby(day).sum()
         waits.plot(day_start, (waited / crossed.where(crossed > 0)), marker=".", label=name)
     queues.set_ylabel("people queueing (thousands)")
     queues.set_title("Queues at the crossings")
     waits.set_ylabel("hours")
     waits.set_title("Mean wait of those who crossed, by day")
 
-    buses.plot(ts["date"], ts["buses_on_road"], color="tab:green", label="buses away")
+    buses.plot(date, ts[o.BUSES_ON_ROAD.name], color="tab:green", label="buses away")
     buses.set_ylabel("buses away from the depot")
     trips = buses.twinx()
-    trips.plot(ts["date"], ts["bus_trips_cum"], color="tab:olive", linestyle="--", label="trips")
+    trips.plot(date, ts[o.BUS_TRIPS_CUM.name], color="tab:olive", linestyle="--", label="trips")
     trips.set_ylabel("bus trips (cumulative, dashed)")
-    seats = ts["bus_seats_filled_cum"].iloc[-1]
-    n_trips = ts["bus_trips_cum"].iloc[-1]
+    seats = ts[o.BUS_SEATS_FILLED_CUM.name].iloc[-1]
+    n_trips = ts[o.BUS_TRIPS_CUM.name].iloc[-1]
     buses.set_title(f"Buses north: {n_trips:,} trips, {seats:,} seats filled")
 
     for name in site_names:
-        shelters.plot(ts["date"], ts[f"overcrowding_{slug(name)}"], linewidth=0.8, label=name)
+        shelters.plot(date, ts[o.OVERCROWDING.column(name)], linewidth=0.8, label=name)
     if site_names:
-        shelters.plot(
-            ts["date"], ts["overcrowding_all_sites"], color="black", linewidth=2, label="all sites"
-        )
+        all_sites = ts[o.OVERCROWDING_ALL_SITES.name]
+        shelters.plot(date, all_sites, color="black", linewidth=2, label="all sites")
     shelters.axhline(1.0, color="grey", linestyle=":")
     shelters.set_ylabel("people per place")
     shelters.set_title("Reception sites: overcrowding (1 = full)")
 
-    inside_at_start = districts[districts["step"] == 0].nlargest(6, "remaining")["district"]
-    for name in inside_at_start:
-        rows = districts[districts["district"] == name]
-        food.plot(rows["date"], rows["food_stock_days"], label=name)
-        hunger.plot(rows["date"], rows["hunger"].where(rows["remaining"] > 0), label=name)
+    district, remaining = o.DISTRICT.name, o.DISTRICT_REMAINING.name
+    at_start = districts[districts[o.STEP.name] == 0]
+    for name in at_start.nlargest(6, remaining)[district]:
+        rows = districts[districts[district] == name]
+        when = rows[o.DATE.name]
+        food.plot(when, rows[o.DISTRICT_FOOD_STOCK_DAYS.name], label=name)
+        inside = rows[remaining] > 0
+        hunger.plot(when, rows[o.DISTRICT_HUNGER.name].where(inside), label=name)
     food.set_ylim(0, FOOD_DAYS_SHOWN)
     food.set_ylabel(f"days of food per person inside (to {FOOD_DAYS_SHOWN})")
     food.set_title("Food stocks (six largest districts)")
-    hunger.plot(
-        ts["date"], ts["hunger_mean_inside"], color="black", linewidth=2, label="all inside"
-    )
+    hunger.plot(date, ts[o.HUNGER_MEAN_INSIDE.name], color="black", linewidth=2, label="all inside")
     hunger.set_ylabel("hunger, 0-1")
     hunger.set_ylim(0, 1)
     hunger.set_title("Hunger by district (while anyone is inside)")
 
-    medevac.plot(ts["date"], ts["medevac_waiting"], color="tab:red", label="waiting")
-    medevac.plot(ts["date"], ts["medevac_evacuated_cum"], color="tab:blue", label="evacuated")
-    medevac.plot(ts["date"], ts["medevac_died_waiting_cum"], color="black", label="died waiting")
+    medevac.plot(date, ts[o.MEDEVAC_WAITING.name], color="tab:red", label="waiting")
+    medevac.plot(date, ts[o.MEDEVAC_EVACUATED_CUM.name], color="tab:blue", label="evacuated")
+    medevac.plot(date, ts[o.MEDEVAC_DIED_WAITING_CUM.name], color="black", label="died waiting")
     medevac.set_ylabel("patients")
     medevac.set_title("Medical evacuation list")
 
-    stages = ("screening", "in_collective_shelter", "in_government_area", "bussed_north")
+    stages = (o.SCREENING, o.IN_COLLECTIVE_SHELTER, o.IN_GOVERNMENT_AREA, o.BUSSED_NORTH)
     after.stackplot(
-        ts["date"],
-        *(ts[stage] / 1000 for stage in stages),
-        labels=[stage.replace("_", " ") for stage in stages],
+        date,
+        *(ts[stage.name] / 1000 for stage in stages),
+        labels=[stage.name.replace("_", " ") for stage in stages],
         alpha=0.8,
     )
     after.set_ylabel("people (thousands)")

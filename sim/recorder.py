@@ -2,74 +2,79 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import DTypeLike, NDArray
 
-from sim.civilians import LAST_ENCLAVE_STATE, N_STATES, CivilianState, ExitRoute
+from sim import outcomes
+from sim.civilians import LAST_ENCLAVE_STATE, N_ROUTES, N_STATES, CivilianState, ExitRoute
 from sim.factions import FactionStage
-
-SCHEMA_VERSION = 3
-"""Bumped on any change of the output tables' columns; written into summary.json."""
+from sim.outcomes import DISTRICTS, TIMESERIES, Catalogue, Per
 
 EVENT_COLUMNS = ["step", "day", "date", "kind", "actor", "place", "detail"]
 
 
-def slug(name: str) -> str:
-    """``"Hay'at Tahrir al-Sham"`` -> ``"hayat_tahrir_al_sham"``: a column-name fragment."""
-    return re.sub(r"[^a-z0-9]+", "_", name.lower().replace("'", "")).strip("_")
-
-
 @dataclass(frozen=True)
-class StepRecord:
-    """The numbers of one step, gathered by the model before they are stored."""
+class Quantity:
+    """A number the model records every step: the keyword of :meth:`Recorder.record`, its
+    dtype and its shape in one step."""
 
-    state_counts: NDArray[np.int64]
-    exits_by_route: NDArray[np.int64]
-    strikes: int
-    rebel_cells: int
-    pockets: int
-    faction_cells: NDArray[np.int64]
-    fighters: NDArray[np.int64]
-    cohesion: NDArray[np.float64]
-    morale: NDArray[np.float64]
-    stage: NDArray[np.int64]
-    fighters_bussed: int
-    """Fighters carried north so far."""
-    buses_on_road: int
-    bus_trips: int
-    """Bus trips so far (all deals)."""
-    bus_seats_filled: int
-    """Seats taken on those trips."""
-    ceasefire_cells: int
-    queue: NDArray[np.int64]
-    crossing_open: NDArray[np.bool_]
-    crossing_shut: NDArray[np.bool_]
-    """Shut for the whole day (closure_probability_per_day), pause or not."""
-    crossed: NDArray[np.int64]
-    waited_hours: NDArray[np.int64]
-    """Hours those who crossed this hour had queued, summed per crossing."""
-    district_remaining: NDArray[np.int64]
-    food_stock_person_days: NDArray[np.float64]
-    hunger: NDArray[np.float64]
-    """Per district."""
-    shelter_occupancy: NDArray[np.int64]
-    """People in each reception site."""
-    released_from_shelters: int
-    """People sponsored out of the sites so far."""
-    detained: int
-    """People held beyond screening now."""
-    medevac_waiting: int
-    medevac_evacuated: int
-    medevac_died_waiting: int
-    """Patients evacuated and patients who died on the list, so far."""
+    name: str
+    dtype: DTypeLike
+    per: Per | int | None = None
+    """None: one number; a :class:`Per`: one per faction, crossing, district or site of the
+    run; an int: that many."""
+
+    def shape(self, sizes: dict[Per, int]) -> tuple[int, ...]:
+        if self.per is None:
+            return ()
+        return (sizes[self.per],) if isinstance(self.per, Per) else (self.per,)
+
+
+QUANTITIES = (
+    Quantity("state_counts", np.int64, N_STATES),
+    Quantity("exits_by_route", np.int64, N_ROUTES),
+    Quantity("strikes", np.int64),
+    Quantity("rebel_cells", np.int64),
+    Quantity("pockets", np.int64),
+    Quantity("faction_cells", np.int64, Per.FACTION),
+    Quantity("fighters", np.int64, Per.FACTION),
+    Quantity("cohesion", np.float64, Per.FACTION),
+    Quantity("morale", np.float64, Per.FACTION),
+    Quantity("stage", np.int64, Per.FACTION),
+    Quantity("fighters_bussed_north_cum", np.int64),
+    Quantity("buses_on_road", np.int64),
+    Quantity("bus_trips_cum", np.int64),
+    Quantity("bus_seats_filled_cum", np.int64),
+    Quantity("ceasefire_cells", np.int64),
+    Quantity("queue", np.int64, Per.CROSSING),
+    Quantity("crossing_open", np.bool_, Per.CROSSING),
+    Quantity("crossing_shut", np.bool_, Per.CROSSING),
+    Quantity("crossed", np.int64, Per.CROSSING),
+    Quantity("waited_hours", np.int64, Per.CROSSING),
+    Quantity("district_remaining", np.int64, Per.DISTRICT),
+    Quantity("food_stock_person_days", np.float64, Per.DISTRICT),
+    Quantity("hunger", np.float64, Per.DISTRICT),
+    Quantity("shelter_occupancy", np.int64, Per.SITE),
+    Quantity("released_from_shelters_cum", np.int64),
+    Quantity("detained", np.int64),
+    Quantity("medevac_waiting", np.int64),
+    Quantity("medevac_evacuated_cum", np.int64),
+    Quantity("medevac_died_waiting_cum", np.int64),
+)
+"""What the model records each step (``SiegeModel._phase_record``). A quantity named like a
+timeseries outcome of the same shape becomes that column as is; the others are turned into
+columns in :meth:`Recorder.timeseries` and :meth:`Recorder.districts`. ``state_counts``:
+people by ``CivilianState``; ``exits_by_route``: people by ``ExitRoute``; ``stage``: a
+``FactionStage``; ``crossing_shut``: shut for the whole day (closure_probability_per_day);
+``waited_hours``: hours those who crossed this hour had queued, summed."""
 
 
 class Recorder:
-    """Stores one :class:`StepRecord` a step into arrays sized for the whole run."""
+    """Stores the :data:`QUANTITIES` of each step into arrays sized for the whole run."""
 
     def __init__(
         self,
@@ -86,143 +91,144 @@ class Recorder:
         self.district_names = district_names
         self.site_names = tuple(site_capacity)
         self.site_capacity = np.array(list(site_capacity.values()), dtype=np.int64)
+        self.members: dict[Per, tuple[str, ...]] = {
+            Per.FACTION: faction_keys,
+            Per.CROSSING: crossing_names,
+            Per.DISTRICT: district_names,
+            Per.SITE: self.site_names,
+        }
+        sizes = {per: len(names) for per, names in self.members.items()}
+        self.arrays: dict[str, NDArray[Any]] = {
+            q.name: np.zeros((n_steps, *q.shape(sizes)), dtype=q.dtype) for q in QUANTITIES
+        }
+        """Every quantity's values, one row per step (rows past ``n_recorded`` are zeros)."""
         self.n_recorded = 0
-        f, c, d = len(faction_keys), len(crossing_names), len(district_names)
-        self.state_counts = np.zeros((n_steps, N_STATES), dtype=np.int64)
-        self.exits_by_route = np.zeros((n_steps, len(ExitRoute)), dtype=np.int64)
-        self.strikes = np.zeros(n_steps, dtype=np.int64)
-        self.rebel_cells = np.zeros(n_steps, dtype=np.int64)
-        self.pockets = np.zeros(n_steps, dtype=np.int64)
-        self.faction_cells = np.zeros((n_steps, f), dtype=np.int64)
-        self.fighters = np.zeros((n_steps, f), dtype=np.int64)
-        self.cohesion = np.zeros((n_steps, f))
-        self.morale = np.zeros((n_steps, f))
-        self.stage = np.zeros((n_steps, f), dtype=np.int64)
-        self.fighters_bussed = np.zeros(n_steps, dtype=np.int64)
-        self.buses_on_road = np.zeros(n_steps, dtype=np.int64)
-        self.bus_trips = np.zeros(n_steps, dtype=np.int64)
-        self.bus_seats_filled = np.zeros(n_steps, dtype=np.int64)
-        self.ceasefire_cells = np.zeros(n_steps, dtype=np.int64)
-        self.queue = np.zeros((n_steps, c), dtype=np.int64)
-        self.crossing_open = np.zeros((n_steps, c), dtype=bool)
-        self.crossing_shut = np.zeros((n_steps, c), dtype=bool)
-        self.crossed = np.zeros((n_steps, c), dtype=np.int64)
-        self.waited_hours = np.zeros((n_steps, c), dtype=np.int64)
-        self.district_remaining = np.zeros((n_steps, d), dtype=np.int64)
-        self.food_stock_person_days = np.zeros((n_steps, d))
-        self.hunger = np.zeros((n_steps, d))
-        self.shelter_occupancy = np.zeros((n_steps, len(site_capacity)), dtype=np.int64)
-        self.released_from_shelters = np.zeros(n_steps, dtype=np.int64)
-        self.detained = np.zeros(n_steps, dtype=np.int64)
-        self.medevac_waiting = np.zeros(n_steps, dtype=np.int64)
-        self.medevac_evacuated = np.zeros(n_steps, dtype=np.int64)
-        self.medevac_died_waiting = np.zeros(n_steps, dtype=np.int64)
 
-    def record(self, step: int, rec: StepRecord) -> None:
-        for name in StepRecord.__dataclass_fields__:
-            getattr(self, name)[step] = getattr(rec, name)
+    def record(self, step: int, **values: Any) -> None:
+        """Store one step: a value for every quantity of :data:`QUANTITIES`, by name."""
+        if values.keys() != self.arrays.keys():
+            missing = sorted(self.arrays.keys() - values.keys())
+            unknown = sorted(values.keys() - self.arrays.keys())
+            raise TypeError(
+                f"Recorder.record at step {step}: missing {missing}, unknown {unknown} "
+                "(quantities are declared in sim.recorder.QUANTITIES)"
+            )
+        for name, value in values.items():
+            self.arrays[name][step] = value
         self.n_recorded = step + 1
+
+    def recorded(self, name: str) -> NDArray[Any]:
+        """The recorded steps of one quantity (a view: rows 0 .. n_recorded - 1)."""
+        if name not in self.arrays:
+            raise KeyError(f"{name!r} is not a recorded quantity (sim.recorder.QUANTITIES)")
+        return self.arrays[name][: self.n_recorded]
 
     def dates(self) -> pd.DatetimeIndex:
         return self.start + pd.to_timedelta(np.arange(self.n_recorded), unit="h")
 
     def timeseries(self) -> pd.DataFrame:
-        """One row per hour: people by state, cumulative flows by route, territory, factions."""
+        """One row per hour, the columns of :data:`sim.outcomes.TIMESERIES`."""
+        return self._table(TIMESERIES, self._timeseries_values())
+
+    def _timeseries_values(self) -> dict[str, NDArray[Any]]:
+        """Each timeseries outcome's values: (steps,), or (steps, members) for a family.
+
+        Quantities named like an outcome of their shape are taken as they are."""
         n = self.n_recorded
         step = np.arange(n)
-        cols: dict[str, NDArray] = {
-            "step": step,
-            "day": step // 24,
-            "date": self.dates(),
-            "hour": step % 24,
+        a = {name: self.recorded(name) for name in self.arrays}
+        counts, exits = a["state_counts"], a["exits_by_route"]
+        values: dict[str, NDArray[Any]] = {
+            outcomes.STEP.name: step,
+            outcomes.DAY.name: step // 24,
+            outcomes.DATE.name: self.dates(),
+            outcomes.HOUR.name: step % 24,
         }
-        for state in CivilianState:
-            cols[state.name.lower()] = self.state_counts[:n, state]
-        counts = self.state_counts[:n]
-        cols["remaining"] = counts[:, : LAST_ENCLAVE_STATE + 1].sum(axis=1)
-        cols["left_via_crossing_cum"] = self.exits_by_route[:n, ExitRoute.CROSSING]
-        cols["left_by_capture_cum"] = self.exits_by_route[:n, ExitRoute.CAPTURE]
-        cols["left_via_deal_corridor_cum"] = self.exits_by_route[:n, ExitRoute.DEAL_CORRIDOR]
-        cols["bussed_north_cum"] = self.exits_by_route[:n, ExitRoute.BUS]
-        cols["left_by_medevac_cum"] = self.exits_by_route[:n, ExitRoute.MEDEVAC]
-        cols["left_via_front_cum"] = self.exits_by_route[:n, ExitRoute.FRONT]
-        cols["fighters_bussed_north_cum"] = self.fighters_bussed[:n]
-        cols["left_enclave_cum"] = self.exits_by_route[:n, ExitRoute.CROSSING :].sum(axis=1)
-        cols["killed_cum"] = counts[:, CivilianState.KILLED]
-        cols["strikes"] = self.strikes[:n]
-        cols["rebel_cells"] = self.rebel_cells[:n]
-        cols["pockets"] = self.pockets[:n]
-        cols["ceasefire_cells"] = self.ceasefire_cells[:n]
-        cols["buses_on_road"] = self.buses_on_road[:n]
-        cols["bus_trips_cum"] = self.bus_trips[:n]
-        cols["bus_seats_filled_cum"] = self.bus_seats_filled[:n]
+        for outcome, state in zip(outcomes.STATES, CivilianState, strict=True):
+            values[outcome.name] = counts[:, state]
+        values[outcomes.REMAINING.name] = counts[:, : LAST_ENCLAVE_STATE + 1].sum(axis=1)
+        for outcome, route in (
+            (outcomes.LEFT_VIA_CROSSING_CUM, ExitRoute.CROSSING),
+            (outcomes.LEFT_BY_CAPTURE_CUM, ExitRoute.CAPTURE),
+            (outcomes.LEFT_VIA_DEAL_CORRIDOR_CUM, ExitRoute.DEAL_CORRIDOR),
+            (outcomes.BUSSED_NORTH_CUM, ExitRoute.BUS),
+            (outcomes.LEFT_BY_MEDEVAC_CUM, ExitRoute.MEDEVAC),
+        ):
+            values[outcome.name] = exits[:, route]
+        values[outcomes.LEFT_ENCLAVE_CUM.name] = exits[:, ExitRoute.CROSSING :].sum(axis=1)
+        values[outcomes.KILLED_CUM.name] = counts[:, CivilianState.KILLED]
+        values[outcomes.CELLS.name] = a["faction_cells"]
         stage_names = np.array([s.name.lower() for s in FactionStage], dtype=object)
-        for k, name in enumerate(self.faction_keys):
-            s = slug(name)
-            cols[f"cells_{s}"] = self.faction_cells[:n, k]
-            cols[f"fighters_{s}"] = self.fighters[:n, k]
-            cols[f"cohesion_{s}"] = self.cohesion[:n, k]
-            cols[f"morale_{s}"] = self.morale[:n, k]
-            cols[f"stage_{s}"] = stage_names[self.stage[:n, k]]
-        for k, name in enumerate(self.crossing_names):
-            s = slug(name)
-            cols[f"open_{s}"] = self.crossing_open[:n, k]
-            cols[f"shut_{s}"] = self.crossing_shut[:n, k]
-            cols[f"queue_{s}"] = self.queue[:n, k]
-            cols[f"crossed_{s}"] = self.crossed[:n, k]
-            crossed = self.crossed[:n, k]
-            cols[f"mean_wait_hours_{s}"] = np.divide(
-                self.waited_hours[:n, k],
-                crossed,
-                out=np.full(n, np.nan),
-                where=crossed > 0,
-            )
-        remaining = self.district_remaining[:n]
-        inside = remaining.sum(axis=1)
-        cols["hunger_mean_inside"] = np.divide(
-            (self.hunger[:n] * remaining).sum(axis=1),
+        values[outcomes.STAGE.name] = stage_names[a["stage"]]
+        values[outcomes.OPEN.name] = a["crossing_open"]
+        values[outcomes.SHUT.name] = a["crossing_shut"]
+        crossed = a["crossed"]
+        values[outcomes.MEAN_WAIT_HOURS.name] = np.divide(
+            a["waited_hours"], crossed, out=np.full(crossed.shape, np.nan), where=crossed > 0
+        )
+        remaining, inside = a["district_remaining"], a["district_remaining"].sum(axis=1)
+        values[outcomes.HUNGER_MEAN_INSIDE.name] = np.divide(
+            (a["hunger"] * remaining).sum(axis=1),
             inside,
             out=np.full(n, np.nan),
             where=inside > 0,
         )
-        cols["food_stock_person_days"] = self.food_stock_person_days[:n].sum(axis=1).round(1)
-        cols["released_from_shelters_cum"] = self.released_from_shelters[:n]
-        cols["detained"] = self.detained[:n]
-        cols["medevac_waiting"] = self.medevac_waiting[:n]
-        cols["medevac_evacuated_cum"] = self.medevac_evacuated[:n]
-        cols["medevac_died_waiting_cum"] = self.medevac_died_waiting[:n]
+        values[outcomes.FOOD_STOCK_PERSON_DAYS.name] = (
+            a["food_stock_person_days"].sum(axis=1).round(1)
+        )
         if self.site_names:
-            sheltered = self.shelter_occupancy[:n]
-            cols["overcrowding_all_sites"] = sheltered.sum(axis=1) / self.site_capacity.sum()
-            for k, name in enumerate(self.site_names):
-                cols[f"shelter_{slug(name)}"] = sheltered[:, k]
-                cols[f"overcrowding_{slug(name)}"] = sheltered[:, k] / self.site_capacity[k]
-        return pd.DataFrame(cols)
+            sheltered = a["shelter_occupancy"]
+            values[outcomes.OVERCROWDING_ALL_SITES.name] = (
+                sheltered.sum(axis=1) / self.site_capacity.sum()
+            )
+            values[outcomes.SHELTER.name] = sheltered
+            values[outcomes.OVERCROWDING.name] = sheltered / self.site_capacity
+        for outcome in TIMESERIES:
+            if outcome.name not in values and outcome.name in a:
+                values[outcome.name] = a[outcome.name]
+        return values
 
     def districts(self) -> pd.DataFrame:
-        """Long table per home district and hour: people still inside the enclave, their
-        food stock (person-days, and days at today's headcount) and hunger."""
+        """Long table per home district and hour, the columns of
+        :data:`sim.outcomes.DISTRICTS`: people still inside the enclave, their food stock
+        (person-days, and days at today's headcount) and hunger."""
         n, d = self.n_recorded, len(self.district_names)
         step = np.arange(n)
-        return pd.DataFrame(
-            {
-                "step": np.repeat(step, d),
-                "day": np.repeat(step // 24, d),
-                "date": np.repeat(self.dates(), d),
-                "district": np.tile(np.array(self.district_names, dtype=object), n),
-                "remaining": self.district_remaining[:n].ravel(),
-                "food_stock_person_days": self.food_stock_person_days[:n].ravel().round(1),
-                "food_stock_days": np.divide(
-                    self.food_stock_person_days[:n],
-                    self.district_remaining[:n],
-                    out=np.full((n, d), np.nan),
-                    where=self.district_remaining[:n] > 0,
-                )
-                .ravel()
-                .round(2),
-                "hunger": self.hunger[:n].ravel(),
-            }
-        )
+        remaining = self.recorded("district_remaining")
+        stock = self.recorded("food_stock_person_days")
+        values: dict[str, NDArray[Any]] = {
+            outcomes.STEP.name: np.repeat(step, d),
+            outcomes.DAY.name: np.repeat(step // 24, d),
+            outcomes.DATE.name: np.repeat(self.dates(), d),
+            outcomes.DISTRICT.name: np.tile(np.array(self.district_names, dtype=object), n),
+            outcomes.DISTRICT_REMAINING.name: remaining.ravel(),
+            outcomes.DISTRICT_FOOD_STOCK_PERSON_DAYS.name: stock.ravel().round(1),
+            outcomes.DISTRICT_FOOD_STOCK_DAYS.name: np.divide(
+                stock, remaining, out=np.full((n, d), np.nan), where=remaining > 0
+            )
+            .ravel()
+            .round(2),
+            outcomes.DISTRICT_HUNGER.name: self.recorded("hunger").ravel(),
+        }
+        return self._table(DISTRICTS, values)
+
+    def _table(self, catalogue: Catalogue, values: dict[str, NDArray[Any]]) -> pd.DataFrame:
+        """The catalogue's columns for this run, in its order, from each outcome's values."""
+        layout = catalogue.layout(self.members)
+        undeclared = sorted(name for name in values if name not in catalogue)
+        missing = sorted({c.outcome.name for c in layout} - values.keys())
+        if undeclared or missing:
+            raise KeyError(
+                f"{catalogue.file}: values for undeclared outcomes {undeclared} "
+                f"(declare them in sim/outcomes.py), none for {missing}"
+            )
+        columns: dict[str, NDArray[Any]] = {}
+        for column in layout:
+            value = values[column.outcome.name]
+            if value.ndim != (1 if column.member is None else 2):
+                raise ValueError(f"{catalogue.file}: {column.name} has shape {value.shape}")
+            columns[column.name] = value if column.member is None else value[:, column.member]
+        return pd.DataFrame(columns)
 
 
 class EventLog:

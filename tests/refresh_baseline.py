@@ -8,28 +8,32 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sim import outcomes as o
 from sim.model import SiegeModel
 from tests.conftest import run_model, small_config
 
 BASELINE = Path(__file__).parent / "baseline" / "small_default_seed0.json"
-DAILY_COLUMNS = (
-    "remaining",
-    "left_via_crossing_cum",
-    "left_by_capture_cum",
-    "killed_cum",
-    "left_via_deal_corridor_cum",
-    "bussed_north_cum",
-    "in_collective_shelter",
-    "released_from_shelters_cum",
-    "rebel_cells",
-    "pockets",
+DAILY_COLUMNS = tuple(
+    outcome.name
+    for outcome in (
+        o.REMAINING,
+        o.LEFT_VIA_CROSSING_CUM,
+        o.LEFT_BY_CAPTURE_CUM,
+        o.KILLED_CUM,
+        o.LEFT_VIA_DEAL_CORRIDOR_CUM,
+        o.BUSSED_NORTH_CUM,
+        o.IN_COLLECTIVE_SHELTER,
+        o.RELEASED_FROM_SHELTERS_CUM,
+        o.REBEL_CELLS,
+        o.POCKETS,
+    )
 )
 
 
 def fingerprint(model: SiegeModel) -> dict:
     """End-of-day integer series and the event log: what the baseline pins down."""
     ts = model.recorder.timeseries()
-    end_of_day = ts[ts["hour"] == 23]
+    end_of_day = ts[ts[o.HOUR.name] == 23]
     events = model.events.table()
     return {
         "config": "tests/conftest.py SMALL, seed 0",

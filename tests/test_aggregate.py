@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.aggregate import CURVES, aggregate
+from sim import outcomes as o
 from sim.outputs import atomic_write_text
 
 
@@ -18,7 +19,8 @@ def fake_job(folder: Path, override: str, summary: dict) -> None:
     (folder / ".hydra").mkdir(parents=True)
     (folder / ".hydra" / "overrides.yaml").write_text(f"- {override}\n")
     (folder / "summary.json").write_text(json.dumps(summary))
-    curves = {"day": [0], "date": ["2018-02-18 23:00"], "hour": [23]} | {c: [0] for c in CURVES}
+    time = {o.DAY.name: [0], o.DATE.name: ["2018-02-18 23:00"], o.HOUR.name: [23]}
+    curves = time | {c: [0] for c in CURVES}
     pd.DataFrame(curves).to_csv(folder / "timeseries.csv", index=False)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import outcomes as o
 from sim.buses import BusFleet
 from sim.civilians import CivilianState, ExitRoute
 from sim.params import BusFleetParams
@@ -52,18 +53,18 @@ def test_a_deal_buses_fighters_then_families_in_exact_trips():
     stayed = civ.exit_route == ExitRoute.CAPTURE
     assert stayed.sum() == 20, f"expected 20 to stay and pass under government, got {stayed.sum()}"
 
-    fighters = ts["fighters_bussed_north_cum"].tolist()[:10]
+    fighters = ts[o.FIGHTERS_BUSSED_NORTH_CUM.name].tolist()[:10]
     assert fighters == [0, 0, 0, 8, 8, 8, 10, 10, 10, 10], f"fighters bussed by hour: {fighters}"
-    civilians = ts["bussed_north_cum"].tolist()[:10]
+    civilians = ts[o.BUSSED_NORTH_CUM.name].tolist()[:10]
     assert civilians == [0, 0, 0, 0, 0, 0, 6, 6, 6, 10], f"civilians bussed by hour: {civilians}"
-    waiting = ts["awaiting_bus"].tolist()[:10]
+    waiting = ts[o.AWAITING_BUS.name].tolist()[:10]
     assert waiting == [0, 10, 10, 10, 10, 10, 4, 4, 4, 0], f"people awaiting a bus: {waiting}"
-    on_road = ts["buses_on_road"].tolist()[:13]
+    on_road = ts[o.BUSES_ON_ROAD.name].tolist()[:13]
     assert on_road == [0, 0, 0, 2, 2, 2, 2, 2, 2, 1, 1, 1, 0], f"buses on the road: {on_road}"
-    stage = ts["stage_a"].tolist()[:11]
+    stage = ts[o.STAGE.column("a")].tolist()[:11]
     expected_stage = ["talking"] + ["evacuating"] * 8 + ["ended"] * 2
     assert stage == expected_stage, f"expected talks, ceasefire, then the end; got {stage}"
-    assert ts["left_by_capture_cum"].iloc[9] == 20, "expected the hand-over at hour 9"
+    assert ts[o.LEFT_BY_CAPTURE_CUM.name].iloc[9] == 20, "expected the hand-over at hour 9"
 
     events = model.events.table()
     rows = [(r.step, r.kind, r.detail) for r in events.itertuples() if r.kind != "crossing_closed"]
@@ -89,10 +90,10 @@ def test_shelter_goers_leave_through_the_ceasefire_lines_at_once():
         deal_config({"shelter_logit": 50.0, "bus_affiliation_logit": 0.0}), strip_map(3, 30)
     )
     ts = model.recorder.timeseries()
-    corridor = ts["left_via_deal_corridor_cum"].tolist()[:3]
+    corridor = ts[o.LEFT_VIA_DEAL_CORRIDOR_CUM.name].tolist()[:3]
     assert corridor == [0, 30, 30], f"expected all 30 to leave for shelters at hour 1: {corridor}"
-    assert ts["bussed_north_cum"].iloc[-1] == 0, "expected no civilian on the buses"
-    assert ts["fighters_bussed_north_cum"].iloc[-1] == 10, "expected the 10 fighters bussed"
+    assert ts[o.BUSSED_NORTH_CUM.name].iloc[-1] == 0, "expected no civilian on the buses"
+    assert ts[o.FIGHTERS_BUSSED_NORTH_CUM.name].iloc[-1] == 10, "expected the 10 fighters bussed"
 
 
 def test_a_ceasefire_stops_the_shelling_of_the_deal_cells():
@@ -103,7 +104,7 @@ def test_a_ceasefire_stops_the_shelling_of_the_deal_cells():
         strip_map(3, 30),
     )
     # Shelling (phase 2) comes before the answer to terms (phase 3): hours 0 and 1 are shelled.
-    strikes = model.recorder.timeseries()["strikes"].to_numpy()
+    strikes = model.recorder.timeseries()[o.STRIKES.name].to_numpy()
     assert (strikes[:2] > 0).all(), f"expected strikes until the deal: {strikes[:2]}"
     assert (strikes[2:] == 0).all(), f"expected no strikes under the ceasefire: {strikes[2:]}"
 
@@ -159,7 +160,7 @@ def test_an_excluded_faction_alongside_joins_the_deal_and_its_fighters_board():
         f"expected B's touching cells and all 40 fighters in A's deal: {agreed['detail'].iloc[0]}"
     )
     ts = model.recorder.timeseries()
-    assert ts["ceasefire_cells"].iloc[1] == 6, "expected a ceasefire on all six cells"
+    assert ts[o.CEASEFIRE_CELLS.name].iloc[1] == 6, "expected a ceasefire on all six cells"
 
 
 def test_the_fleet_sends_only_the_buses_needed_and_counts_them_back():

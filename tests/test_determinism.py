@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim import outcomes as o
 from sim.civilians import CivilianState, ExitRoute
 from sim.invariants import InvariantError
 from sim.model import SiegeModel
@@ -30,7 +31,9 @@ def test_same_seed_gives_bit_identical_outputs(tmp_path):
 def test_another_seed_gives_another_run(small_default_run):
     other = run_model(small_config("seed=1")).recorder.timeseries()
     base = small_default_run.recorder.timeseries()
-    assert not base["killed_cum"].equals(other["killed_cum"]), "expected seeds 0 and 1 to differ"
+    assert not base[o.KILLED_CUM.name].equals(other[o.KILLED_CUM.name]), (
+        "expected seeds 0 and 1 to differ"
+    )
 
 
 def test_streams_are_independent_children_of_one_seed():
@@ -41,26 +44,28 @@ def test_streams_are_independent_children_of_one_seed():
 
 
 def test_every_person_is_in_exactly_one_state_at_every_step(small_default_run):
-    counts = small_default_run.recorder.state_counts
+    counts = small_default_run.recorder.recorded("state_counts")
     n = small_default_run.civilians.n
     sums = counts.sum(axis=1)
     assert (sums == n).all(), f"expected {n} people every step; got {set(sums.tolist())}"
     ts = small_default_run.recorder.timeseries()
-    inside = ts[["at_home", "sheltering", "moving", "queued", "awaiting_bus"]].sum(axis=1)
-    outside = ts["left_enclave_cum"] + ts["killed_cum"]
+    inside = ts[
+        [o.AT_HOME.name, o.SHELTERING.name, o.MOVING.name, o.QUEUED.name, o.AWAITING_BUS.name]
+    ].sum(axis=1)
+    outside = ts[o.LEFT_ENCLAVE_CUM.name] + ts[o.KILLED_CUM.name]
     assert ((inside + outside) == n).all(), "expected inside + left + killed == everyone"
-    assert (ts["remaining"] == inside).all(), "expected remaining to count those inside"
+    assert (ts[o.REMAINING.name] == inside).all(), "expected remaining to count those inside"
 
 
 def test_counts_never_decrease_for_absorbing_states(small_default_run):
     ts = small_default_run.recorder.timeseries()
     for column in (
-        "killed_cum",
-        "left_via_crossing_cum",
-        "left_by_capture_cum",
-        "left_via_deal_corridor_cum",
-        "bussed_north_cum",
-        "fighters_bussed_north_cum",
+        o.KILLED_CUM.name,
+        o.LEFT_VIA_CROSSING_CUM.name,
+        o.LEFT_BY_CAPTURE_CUM.name,
+        o.LEFT_VIA_DEAL_CORRIDOR_CUM.name,
+        o.BUSSED_NORTH_CUM.name,
+        o.FIGHTERS_BUSSED_NORTH_CUM.name,
     ):
         steps = np.diff(ts[column].to_numpy())
         assert (steps >= 0).all(), f"expected {column} never to decrease"
@@ -113,6 +118,6 @@ def test_invariant_check_catches_a_sheltered_person_without_a_site():
 
 
 def test_dates_start_on_18_february_2018_hourly(small_default_run):
-    dates = small_default_run.recorder.timeseries()["date"]
+    dates = small_default_run.recorder.timeseries()[o.DATE.name]
     assert dates.iloc[0] == pd.Timestamp("2018-02-18 00:00"), "expected day 0 = 18 Feb 2018"
     assert dates.iloc[25] == pd.Timestamp("2018-02-19 01:00"), "expected one step per hour"

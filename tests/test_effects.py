@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import outcomes as o
 from tests.conftest import run_model, small_config
 
 SEEDS = (0, 1, 2)
@@ -31,9 +32,9 @@ def total(column: str, *overrides: str) -> np.ndarray:
 
 
 def test_more_shelling_kills_more_civilians():
-    base = final("killed_cum")
+    base = final(o.KILLED_CUM.name)
     doubled = final(
-        "killed_cum",
+        o.KILLED_CUM.name,
         "government.shelling_units.0.strikes_per_day=300",
         "government.shelling_units.1.strikes_per_day=600",
     )
@@ -44,8 +45,8 @@ def test_more_shelling_kills_more_civilians():
 
 
 def test_no_pauses_means_fewer_leave_through_crossings():
-    with_pauses = final("left_via_crossing_cum")
-    without = final("left_via_crossing_cum", "scenario=no_pauses")
+    with_pauses = final(o.LEFT_VIA_CROSSING_CUM.name)
+    without = final(o.LEFT_VIA_CROSSING_CUM.name, "scenario=no_pauses")
     assert (with_pauses > 0).all(), f"expected people to cross during pauses: {with_pauses}"
     assert (without < with_pauses).all(), (
         f"expected fewer without pauses: {with_pauses} vs {without}"
@@ -53,15 +54,15 @@ def test_no_pauses_means_fewer_leave_through_crossings():
 
 
 def test_longer_daily_pauses_let_more_leave():
-    short = final("left_via_crossing_cum", "timeline.pauses.0.close_hour=11")
-    long = final("left_via_crossing_cum", "timeline.pauses.0.close_hour=18")
+    short = final(o.LEFT_VIA_CROSSING_CUM.name, "timeline.pauses.0.close_hour=11")
+    long = final(o.LEFT_VIA_CROSSING_CUM.name, "timeline.pauses.0.close_hour=18")
     assert (long > short).all(), f"expected 09-18 pauses to beat 09-11: {short} vs {long}"
 
 
 def test_higher_cohesion_holds_the_enclave_longer():
     # Rebel-held cell-hours: the area under the territory curve.
-    divided = total("rebel_cells")
-    cohesive = total("rebel_cells", "scenario=cohesive_rebels")
+    divided = total(o.REBEL_CELLS.name)
+    cohesive = total(o.REBEL_CELLS.name, "scenario=cohesive_rebels")
     assert (cohesive > divided).all(), (
         f"expected cohesive rebels to hold longer: {divided} vs {cohesive}"
     )
@@ -74,7 +75,7 @@ def faction_outcomes(*overrides: str) -> dict[str, np.ndarray]:
     rows = []
     for seed in SEEDS:
         model = run_model(small_config(f"seed={seed}", *overrides))
-        gone = np.flatnonzero(model.recorder.timeseries()["rebel_cells"].to_numpy() == 0)
+        gone = np.flatnonzero(model.recorder.timeseries()[o.REBEL_CELLS.name].to_numpy() == 0)
         deals = model.deals.deals
         done = [(d.completed_step - d.agreed_step) / 24 for d in deals if d.completed_step]
         rows.append(
@@ -119,9 +120,11 @@ def test_a_bigger_bus_fleet_completes_deals_sooner():
 
 
 def test_coercion_by_factions_keeps_civilians_in():
-    free = final("left_via_crossing_cum", *(f"factions.{k}.civilian_exit_coercion=0" for k in KEYS))
+    free = final(
+        o.LEFT_VIA_CROSSING_CUM.name, *(f"factions.{k}.civilian_exit_coercion=0" for k in KEYS)
+    )
     held = final(
-        "left_via_crossing_cum", *(f"factions.{k}.civilian_exit_coercion=0.9" for k in KEYS)
+        o.LEFT_VIA_CROSSING_CUM.name, *(f"factions.{k}.civilian_exit_coercion=0.9" for k in KEYS)
     )
     assert (held < free).all(), f"expected coercion to cut crossings: {free} vs {held}"
 
@@ -136,8 +139,8 @@ def test_higher_crossing_throughput_shortens_queues_and_brings_exits_earlier():
             ts = run_model(
                 small_config(f"seed={seed}", f"crossings.0.throughput_per_hour={throughput}")
             ).recorder.timeseries()
-            crossed = ts["left_via_crossing_cum"].to_numpy()
-            peaks.append(ts["queue_wafideen"].max())
+            crossed = ts[o.LEFT_VIA_CROSSING_CUM.name].to_numpy()
+            peaks.append(ts[o.QUEUE.column("wafideen")].max())
             halfway.append(np.argmax(crossed >= 0.5 * crossed[-1]) / 24)
         return np.array(peaks), np.array(halfway)
 

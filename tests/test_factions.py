@@ -6,6 +6,7 @@ import mesa
 import numpy as np
 import pytest
 
+from sim import outcomes as o
 from sim.factions import Faction
 from sim.geography import Geography
 from sim.params import FactionDynamicsParams, FactionParams
@@ -51,7 +52,7 @@ def test_hostile_neighbours_clash_every_hour_and_lose_cohesion_each_time():
     model = run_model(clash_config("hostile"), two_faction_map())
     ts = model.recorder.timeseries()
     for key in ("a", "b"):
-        cohesion = ts[f"cohesion_{key}"].round(6).tolist()[:6]
+        cohesion = ts[o.COHESION.column(key)].round(6).tolist()[:6]
         assert cohesion == [0.4, 0.3, 0.2, 0.1, 0.0, 0.0], (
             f"expected {key}'s cohesion to drop 0.1 per clash down to 0, got {cohesion}"
         )
@@ -64,14 +65,16 @@ def test_neutral_and_allied_neighbours_never_clash():
         model = run_model(clash_config(relation), two_faction_map())
         assert "infighting" not in model.events.kinds(), f"expected no clash when {relation}"
         ts = model.recorder.timeseries()
-        assert (ts["cohesion_a"] == 0.5).all(), f"expected a's cohesion to stay 0.5 ({relation})"
+        assert (ts[o.COHESION.column("a")] == 0.5).all(), (
+            f"expected a's cohesion to stay 0.5 ({relation})"
+        )
 
 
 def test_a_clash_kills_civilians_only_on_the_border_cells():
     model = run_model(
         clash_config("hostile", infighting_civilians_killed_mean=1e6), two_faction_map()
     )
-    killed = model.recorder.timeseries()["killed_cum"].tolist()
+    killed = model.recorder.timeseries()[o.KILLED_CUM.name].tolist()
     assert killed[0] == 4, f"expected the 4 people on the two border cells killed, got {killed[0]}"
     assert killed[-1] == 4, f"expected nobody else killed in clashes, got {killed[-1]}"
 
@@ -82,7 +85,9 @@ def test_a_clash_costs_fighters_on_both_sides():
     )
     ts = model.recorder.timeseries()
     for key in ("a", "b"):
-        assert ts[f"fighters_{key}"].iloc[-1] < 100, f"expected {key} to lose fighters in clashes"
+        assert ts[o.FIGHTERS.column(key)].iloc[-1] < 100, (
+            f"expected {key} to lose fighters in clashes"
+        )
 
 
 def test_allied_neighbours_lend_a_share_of_their_front_defence():

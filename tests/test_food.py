@@ -8,6 +8,7 @@ import math
 
 import pytest
 
+from sim import outcomes as o
 from sim.civilians import ExitRoute
 from sim.geography import Geography
 from sim.model import SiegeModel
@@ -44,7 +45,7 @@ def test_stocks_last_two_days_then_hunger_climbs_towards_one():
         f"expected the food to run out on day 2, got {model.food.day_ran_out}"
     )
     assert model.food.stock_person_days.tolist() == [0.0], "expected the stock used up"
-    hunger = model.recorder.districts()["hunger"].to_numpy()
+    hunger = model.recorder.districts()[o.DISTRICT_HUNGER.name].to_numpy()
     assert hunger[47] == pytest.approx(0.3), f"expected 0.3 on full rations, got {hunger[47]}"
     expected = 1.0 - 0.7 * math.exp(-0.1)
     assert hunger[71] == pytest.approx(expected), f"expected {expected:.5f}, got {hunger[71]}"
@@ -54,7 +55,7 @@ def test_convoy_brings_the_food_of_the_trucks_that_unloaded_less_what_was_remove
     # 8 people x 30 days x 3 of 4 trucks unloaded x half kept = 90 person-days, at 10:00 day 1.
     convoy = CONVOY | {"trucks_not_unloaded": 1, "share_removed_at_checkpoints": 0.5}
     model = run_model(food_config(days=2, convoys=[convoy]), home_strip(3, 10))
-    stock = model.recorder.food_stock_person_days[:, 0]
+    stock = model.recorder.recorded("food_stock_person_days")[:, 0]
     assert stock[33] == pytest.approx(0.0), f"expected day 1's ration to empty it: {stock[33]}"
     assert stock[34] == pytest.approx(90.0), f"expected 90 person-days at 10:00, got {stock[34]}"
     assert "aid_convoy" in model.events.kinds(), "expected the convoy logged"
@@ -90,7 +91,7 @@ def test_denied_convoys_mean_more_hunger_and_more_people_leaving_over_three_seed
             for denied in (False, True)
         }
         douma = runs[False].geo.district_names.index("Douma")
-        hunger = {d: float(m.recorder.hunger[25 * 24, douma]) for d, m in runs.items()}
+        hunger = {d: float(m.recorder.recorded("hunger")[25 * 24, douma]) for d, m in runs.items()}
         assert hunger[True] > hunger[False] + 0.2, (
             f"seed {seed}: expected Douma much hungrier on day 25 without convoys, got {hunger}"
         )

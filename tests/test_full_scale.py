@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from sim.civilians import CivilianState
+from sim import outcomes as o
 from sim.outputs import write_run
 from tests.conftest import compose_config, run_model
 
@@ -26,22 +26,22 @@ def test_default_scenario_runs_end_to_end_with_every_person_accounted_for(tmp_pa
 
     ts = pd.read_csv(tmp_path / "timeseries.csv")
     assert len(ts) == 55 * 24, f"expected one row per hour of 55 days, got {len(ts)}"
-    people = ts[[state.name.lower() for state in CivilianState]].sum(axis=1)
+    people = ts[[state.name for state in o.STATES]].sum(axis=1)
     assert (people == 393_000).all(), "expected 393,000 people in the states at every hour"
     assert summary["reception"]["peak_overcrowding_all_sites"] > 1, (
         "expected the 25,855 places to overflow, as they did in 2018"
     )
     final = summary["final"]
-    assert final["left_via_crossing_cum"] > 0, "expected people to use the Wafideen crossing"
-    assert final["killed_cum"] > 0, "expected civilian deaths under bombardment"
-    assert final["bussed_north_cum"] > 0, "expected civilians bussed north under deals"
+    assert final[o.LEFT_VIA_CROSSING_CUM.name] > 0, "expected people to use the Wafideen crossing"
+    assert final[o.KILLED_CUM.name] > 0, "expected civilian deaths under bombardment"
+    assert final[o.BUSSED_NORTH_CUM.name] > 0, "expected civilians bussed north under deals"
     assert summary["pocket_ends"], "expected every pocket's end in the summary"
     deals = [d for d in summary["deals"].values() if d["day_agreed"] is not None]
     assert deals, "expected at least one evacuation deal"
-    steps = ts["bussed_north_cum"].diff().fillna(0)
+    steps = ts[o.BUSSED_NORTH_CUM.name].diff().fillna(0)
     assert (steps > 0).sum() < 0.2 * len(ts), "expected bussing in steps (convoys), not a flow"
     events = pd.read_csv(tmp_path / "events.csv")
     for kind in ("bombardment_begins", "ground_offensive_begins", "crossing_opened", "aid_convoy"):
         assert kind in set(events["kind"]), f"expected a {kind} event"
     districts = pd.read_csv(tmp_path / "districts.csv")
-    assert districts["district"].nunique() == 23, "expected all 23 towns in districts.csv"
+    assert districts[o.DISTRICT.name].nunique() == 23, "expected all 23 towns in districts.csv"

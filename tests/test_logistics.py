@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.civilians import CivilianState, ExitRoute
+from sim import outcomes as o
+from sim.civilians import ExitRoute
 from sim.geography import Geography
 from sim.reception import allocate
 from tests.conftest import run_model, small_config, strip_map, tiny_config, with_changes
@@ -50,15 +51,15 @@ def test_screening_then_nearest_site_with_space_then_overflow_by_capacity():
         reception_config(days=1, screening_hours=2, release_share=0.0), strip_with_sites(5, 10)
     )
     ts = model.recorder.timeseries()
-    screening = ts["screening"].tolist()[:7]
+    screening = ts[o.SCREENING.name].tolist()[:7]
     assert screening == [0, 0, 0, 10, 10, 0, 0], (
         f"expected 10 in screening at hours 3-4, got {screening}"
     )
-    near, far = ts["shelter_near"].iloc[5], ts["shelter_far"].iloc[5]
+    near, far = ts[o.SHELTER.column("near")].iloc[5], ts[o.SHELTER.column("far")].iloc[5]
     assert (near, far) == (6, 4), f"expected 6 at near and 4 at far, got {(near, far)}"
-    assert ts["overcrowding_near"].iloc[5] == 2.0, "expected near at twice its capacity"
-    assert ts["overcrowding_all_sites"].iloc[5] == 2.0, "expected 10 people for 5 places"
-    assert ts["in_collective_shelter"].iloc[-1] == 10, "expected all 10 still sheltered"
+    assert ts[o.OVERCROWDING.column("near")].iloc[5] == 2.0, "expected near at twice its capacity"
+    assert ts[o.OVERCROWDING_ALL_SITES.name].iloc[5] == 2.0, "expected 10 people for 5 places"
+    assert ts[o.IN_COLLECTIVE_SHELTER.name].iloc[-1] == 10, "expected all 10 still sheltered"
 
 
 def test_sponsored_release_empties_the_sites_at_the_start_of_the_next_day():
@@ -66,10 +67,16 @@ def test_sponsored_release_empties_the_sites_at_the_start_of_the_next_day():
         reception_config(days=2, screening_hours=0, release_share=1.0), strip_with_sites(5, 10)
     )
     ts = model.recorder.timeseries()
-    assert ts["in_collective_shelter"].iloc[23] == 10, "expected 10 sheltered at the end of day 0"
-    assert ts["in_government_area"].iloc[24] == 10, "expected all 10 sponsored out at 00:00 day 1"
-    assert ts["released_from_shelters_cum"].iloc[24] == 10, "expected 10 released in all"
-    assert ts["shelter_near"].iloc[24] + ts["shelter_far"].iloc[24] == 0, "expected empty sites"
+    assert ts[o.IN_COLLECTIVE_SHELTER.name].iloc[23] == 10, (
+        "expected 10 sheltered at the end of day 0"
+    )
+    assert ts[o.IN_GOVERNMENT_AREA.name].iloc[24] == 10, (
+        "expected all 10 sponsored out at 00:00 day 1"
+    )
+    assert ts[o.RELEASED_FROM_SHELTERS_CUM.name].iloc[24] == 10, "expected 10 released in all"
+    assert ts[o.SHELTER.column("near")].iloc[24] + ts[o.SHELTER.column("far")].iloc[24] == 0, (
+        "expected empty sites"
+    )
 
 
 def test_without_sites_screened_people_go_straight_to_government_areas():
@@ -77,8 +84,10 @@ def test_without_sites_screened_people_go_straight_to_government_areas():
         reception_config(days=1, screening_hours=1, release_share=0.0), {"reception": {"sites": []}}
     )
     ts = run_model(config, strip_with_sites(5, 10)).recorder.timeseries()
-    assert ts["screening"].iloc[3] == 10, "expected 10 in screening the hour they crossed"
-    assert ts["in_government_area"].iloc[4] == 10, "expected 10 in government areas an hour later"
+    assert ts[o.SCREENING.name].iloc[3] == 10, "expected 10 in screening the hour they crossed"
+    assert ts[o.IN_GOVERNMENT_AREA.name].iloc[4] == 10, (
+        "expected 10 in government areas an hour later"
+    )
 
 
 def test_allocate_fills_first_choices_in_row_order_then_second_choices():
@@ -93,16 +102,20 @@ def test_allocate_fills_first_choices_in_row_order_then_second_choices():
 
 def test_everyone_is_in_one_state_through_screening_and_shelters(small_default_run):
     ts = small_default_run.recorder.timeseries()
-    states = [s.name.lower() for s in CivilianState]
+    states = [state.name for state in o.STATES]
     total = ts[states].sum(axis=1)
     assert (total == small_default_run.civilians.n).all(), "expected every person in one state"
-    sites = [c for c in ts if c.startswith("shelter_")]
-    assert (ts[sites].sum(axis=1) == ts["in_collective_shelter"]).all(), (
+    sites = [o.SHELTER.column(name) for name in small_default_run.reception.site_names]
+    assert (ts[sites].sum(axis=1) == ts[o.IN_COLLECTIVE_SHELTER.name]).all(), (
         "expected the sites' occupancy to add up to the people in collective shelters"
     )
-    assert ts["in_collective_shelter"].max() > 0, "expected the default run to fill the sites"
-    left = ts["left_via_crossing_cum"] + ts["left_via_deal_corridor_cum"]
-    received = ts["screening"] + ts["in_collective_shelter"] + ts["released_from_shelters_cum"]
+    assert ts[o.IN_COLLECTIVE_SHELTER.name].max() > 0, "expected the default run to fill the sites"
+    left = ts[o.LEFT_VIA_CROSSING_CUM.name] + ts[o.LEFT_VIA_DEAL_CORRIDOR_CUM.name]
+    received = (
+        ts[o.SCREENING.name]
+        + ts[o.IN_COLLECTIVE_SHELTER.name]
+        + ts[o.RELEASED_FROM_SHELTERS_CUM.name]
+    )
     assert (received == left).all(), (
         "expected everyone who left by crossing or deal corridor to be in screening, in a "
         "shelter or released"
@@ -113,7 +126,7 @@ def test_fewer_shelter_places_mean_more_overcrowding_over_three_seeds():
     for seed in (0, 1, 2):
         peaks = [
             run_model(small_config(f"seed={seed}", f"reception.capacity_scale={scale}"))
-            .recorder.timeseries()["overcrowding_all_sites"]
+            .recorder.timeseries()[o.OVERCROWDING_ALL_SITES.name]
             .max()
             for scale in (0.1, 0.05)
         ]
@@ -169,19 +182,19 @@ def test_medevac_window_takes_the_longest_waiting_patients_at_its_hour():
     windows = [{"start_day": 0, "end_day": 1, "patients_per_day": 3, "hour": 2}]
     model = run_model(medevac_config(days=1, windows=windows), strip_map(3, 10))
     ts = model.recorder.timeseries()
-    waiting = ts["medevac_waiting"].tolist()[:4]
+    waiting = ts[o.MEDEVAC_WAITING.name].tolist()[:4]
     assert waiting == [4, 4, 1, 1], f"expected 3 of the 4 patients out at 02:00, got {waiting}"
-    assert ts["left_by_medevac_cum"].iloc[-1] == 3, "expected 3 people to leave by medevac"
-    assert ts["in_government_area"].iloc[-1] == 3, "expected them in government areas"
+    assert ts[o.LEFT_BY_MEDEVAC_CUM.name].iloc[-1] == 3, "expected 3 people to leave by medevac"
+    assert ts[o.IN_GOVERNMENT_AREA.name].iloc[-1] == 3, "expected them in government areas"
     assert "medevac" in model.events.kinds(), "expected the evacuation logged"
 
 
 def test_patients_die_while_waiting_without_a_window():
     model = run_model(medevac_config(days=2, death_rate_per_day=1000.0), strip_map(3, 10))
     ts = model.recorder.timeseries()
-    assert ts["medevac_died_waiting_cum"].iloc[0] == 4, "expected all 4 dead at 00:00 day 0"
-    assert ts["killed"].iloc[0] == 4, "expected the 4 counted among the killed"
-    assert ts["medevac_waiting"].iloc[-1] == 0, "expected nobody left on the list"
+    assert ts[o.MEDEVAC_DIED_WAITING_CUM.name].iloc[0] == 4, "expected all 4 dead at 00:00 day 0"
+    assert ts[o.KILLED.name].iloc[0] == 4, "expected the 4 counted among the killed"
+    assert ts[o.MEDEVAC_WAITING.name].iloc[-1] == 0, "expected nobody left on the list"
 
 
 def test_wounded_survivors_of_shelling_join_the_list():
@@ -197,8 +210,8 @@ def test_wounded_survivors_of_shelling_join_the_list():
         },
     )
     ts = run_model(config, strip_map(3, 200)).recorder.timeseries()
-    assert ts["killed"].iloc[-1] > 0, "expected the shelling to kill someone"
-    assert ts["medevac_waiting"].max() > 0, "expected wounded survivors on the list"
+    assert ts[o.KILLED.name].iloc[-1] > 0, "expected the shelling to kill someone"
+    assert ts[o.MEDEVAC_WAITING.name].max() > 0, "expected wounded survivors on the list"
 
 
 def test_detained_people_are_held_beyond_screening_then_placed():
@@ -210,11 +223,11 @@ def test_detained_people_are_held_beyond_screening_then_placed():
     )
     model = run_model(config, strip_with_sites(5, 10))
     ts = model.recorder.timeseries()
-    screening = ts["screening"].tolist()[:10]
+    screening = ts[o.SCREENING.name].tolist()[:10]
     assert screening == [0, 0, 0, 10, 10, 10, 10, 10, 0, 0], (
         f"expected 10 held from hour 3 to 7, got {screening}"
     )
-    detained = ts["detained"].tolist()[:10]
+    detained = ts[o.DETAINED.name].tolist()[:10]
     assert detained == [0] * 5 + [10, 10, 10] + [0, 0], f"expected 10 detained 5-7: {detained}"
-    assert ts["in_collective_shelter"].iloc[8] == 10, "expected all 10 in the sites at hour 8"
+    assert ts[o.IN_COLLECTIVE_SHELTER.name].iloc[8] == 10, "expected all 10 in the sites at hour 8"
     assert model.reception.detained == 10, "expected 10 detained in all"

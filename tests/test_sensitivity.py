@@ -10,6 +10,7 @@ import pytest
 
 from configs.schema import compose_config
 from experiments.sensitivity import Parameter, Problem, design, indices, load_problem
+from sim import outcomes as o
 from sim.declared import parameter
 from sim.params import ConfigError, SimConfig
 
@@ -126,7 +127,7 @@ def test_indices_find_the_one_parameter_that_matters():
         {
             "status": "complete",
             "sample.index": table["sample"],
-            "final.bussed_north_cum": 1000 * table["factions.hts.cohesion"],
+            f"final.{o.BUSSED_NORTH_CUM.name}": 1000 * table["factions.hts.cohesion"],
         }
     )
     result = indices(PROBLEM, table, runs).set_index("parameter")
@@ -144,7 +145,11 @@ def test_indices_find_the_one_parameter_that_matters():
 def test_indices_refuse_an_incomplete_design():
     table = design(PROBLEM, n=4, seed=0)
     runs = pd.DataFrame(
-        {"status": "complete", "sample.index": table["sample"][:-1], "final.bussed_north_cum": 1}
+        {
+            "status": "complete",
+            "sample.index": table["sample"][:-1],
+            f"final.{o.BUSSED_NORTH_CUM.name}": 1,
+        }
     )
     with pytest.raises(RuntimeError, match="1 runs of the design are not complete"):
         indices(PROBLEM, table, runs)

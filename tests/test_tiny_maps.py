@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import outcomes as o
 from sim.civilians import CivilianState
 from sim.geography import Geography
 from sim.outputs import summarise
@@ -39,11 +40,11 @@ def test_ten_people_walk_four_cells_then_cross_three_an_hour():
     # (reaching cell 2), arrive in hour 3, and cross at 3 an hour: 3, 6, 9, 10.
     model = run_model(walk_and_queue_config(close_hour=24), strip_map(5, 10))
     ts = model.recorder.timeseries()
-    crossed = ts["left_via_crossing_cum"].tolist()[:8]
+    crossed = ts[o.LEFT_VIA_CROSSING_CUM.name].tolist()[:8]
     assert crossed == [0, 0, 0, 3, 6, 9, 10, 10], f"expected 3 per hour from hour 3, got {crossed}"
-    queued = ts["queued"].tolist()[:8]
+    queued = ts[o.QUEUED.name].tolist()[:8]
     assert queued == [0, 0, 0, 7, 4, 1, 0, 0], f"expected the queue to drain by 3/h, got {queued}"
-    moving = ts["moving"].tolist()[:4]
+    moving = ts[o.MOVING.name].tolist()[:4]
     assert moving == [10, 10, 10, 0], f"expected all 10 walking for 3 hours, got {moving}"
 
 
@@ -51,21 +52,22 @@ def test_queue_waits_for_the_next_window():
     # Window 00:00-05:00: hours 3 and 4 pass 3 each; 4 wait overnight; next day 3 then 1.
     model = run_model(walk_and_queue_config(close_hour=5, days=2), strip_map(5, 10))
     ts = model.recorder.timeseries()
-    crossed = ts["left_via_crossing_cum"].to_numpy()
+    crossed = ts[o.LEFT_VIA_CROSSING_CUM.name].to_numpy()
     assert crossed[4] == 6, f"expected 6 across by 04:00 on day 0, got {crossed[4]}"
     assert crossed[23] == 6, f"expected nobody to cross while closed, got {crossed[23]}"
     assert crossed[24] == 9 and crossed[25] == 10, (
         f"expected 9 then 10 across at 00:00 and 01:00 on day 1, got {crossed[24:26]}"
     )
-    assert ts["queued"].iloc[23] == 4, f"expected 4 queued overnight, got {ts['queued'].iloc[23]}"
+    overnight = ts[o.QUEUED.name].iloc[23]
+    assert overnight == 4, f"expected 4 queued overnight, got {overnight}"
 
 
 def test_nobody_leaves_without_a_pause():
     config = tiny_config(civilians=EAGER, crossings=[CROSSING])
     model = run_model(config, strip_map(5, 10))
     ts = model.recorder.timeseries()
-    assert ts["left_via_crossing_cum"].iloc[-1] == 0, "expected no exits with no pause"
-    assert ts["at_home"].iloc[-1] == 10, "expected all 10 still at home"
+    assert ts[o.LEFT_VIA_CROSSING_CUM.name].iloc[-1] == 0, "expected no exits with no pause"
+    assert ts[o.AT_HOME.name].iloc[-1] == 10, "expected all 10 still at home"
 
 
 def test_coercion_keeps_everyone_home():
@@ -80,7 +82,7 @@ def test_coercion_keeps_everyone_home():
         },
     )
     model = run_model(config, strip_map(5, 10))
-    assert model.recorder.timeseries()["moving"].max() == 0, "full coercion: nobody sets out"
+    assert model.recorder.timeseries()[o.MOVING.name].max() == 0, "full coercion: nobody sets out"
 
 
 def shelled_config(protection: float, bombard_day: int, days: int = 1):
@@ -98,7 +100,7 @@ def shelled_config(protection: float, bombard_day: int, days: int = 1):
 
 def test_a_strike_with_lethality_one_kills_everyone_at_home():
     model = run_model(shelled_config(protection=0.0, bombard_day=0), strip_map(1, 5))
-    killed = model.recorder.timeseries()["killed_cum"].iloc[0]
+    killed = model.recorder.timeseries()[o.KILLED_CUM.name].iloc[0]
     assert killed == 5, f"expected all 5 killed in hour 0, got {killed}"
 
 
@@ -106,9 +108,9 @@ def test_full_shelter_protection_saves_those_in_basements():
     # Afraid from the start, everyone moves to a basement in hour 0; shelling starts on day 1.
     model = run_model(shelled_config(protection=1.0, bombard_day=1, days=2), strip_map(1, 5))
     ts = model.recorder.timeseries()
-    assert ts["sheltering"].iloc[0] == 5, "expected all 5 in basements after hour 0"
-    assert ts["strikes"].iloc[24:].sum() > 0, "expected strikes on day 1"
-    assert ts["killed_cum"].iloc[-1] == 0, "expected no deaths with protection 1"
+    assert ts[o.SHELTERING.name].iloc[0] == 5, "expected all 5 in basements after hour 0"
+    assert ts[o.STRIKES.name].iloc[24:].sum() > 0, "expected strikes on day 1"
+    assert ts[o.KILLED_CUM.name].iloc[-1] == 0, "expected no deaths with protection 1"
 
 
 def pocket_map() -> Geography:
@@ -154,22 +156,22 @@ def test_cutting_the_middle_splits_the_pocket_and_low_morale_surrenders_both():
     assert kinds.count("surrender") == 2, f"expected both halves to surrender, got {kinds}"
     assert "faction_defeated" in kinds, f"expected the faction defeated in hour 0, got {kinds}"
     ts = model.recorder.timeseries()
-    assert ts["left_by_capture_cum"].iloc[0] == 6, "expected all 6 people in government areas"
+    assert ts[o.LEFT_BY_CAPTURE_CUM.name].iloc[0] == 6, "expected all 6 people in government areas"
 
 
 def test_high_morale_pockets_hold_after_the_split_until_overrun():
     model = run_model(assault_config(morale=0.9), pocket_map())
     ts = model.recorder.timeseries()
-    assert ts["left_by_capture_cum"].iloc[0] == 2, "expected only the middle cell's 2 people"
-    assert ts["pockets"].iloc[0] == 2, "expected two pockets to hold after hour 0"
+    assert ts[o.LEFT_BY_CAPTURE_CUM.name].iloc[0] == 2, "expected only the middle cell's 2 people"
+    assert ts[o.POCKETS.name].iloc[0] == 2, "expected two pockets to hold after hour 0"
     assert "surrender" not in model.events.kinds(), "expected no surrender at morale 0.9"
     # The group then moves onto the taken cell and takes both halves by force.
-    assert ts["left_by_capture_cum"].iloc[-1] == 6, "expected the group to take both halves"
+    assert ts[o.LEFT_BY_CAPTURE_CUM.name].iloc[-1] == 6, "expected the group to take both halves"
 
 
 def test_every_person_is_in_exactly_one_state_on_tiny_maps():
     model = run_model(walk_and_queue_config(close_hour=5, days=2), strip_map(5, 10))
-    counts = model.recorder.state_counts
+    counts = model.recorder.recorded("state_counts")
     assert (counts.sum(axis=1) == 10).all(), "expected 10 people in every step's state counts"
     assert counts.shape[1] == len(CivilianState), "expected one column per state"
 
@@ -178,9 +180,11 @@ def test_waits_at_the_crossing_are_counted_from_arrival_to_passage():
     # All 10 arrive at hour 3 and pass 3 an hour: waits 0, 1, 2, 3 hours; mean 12 / 10.
     model = run_model(walk_and_queue_config(close_hour=24), strip_map(5, 10))
     ts = model.recorder.timeseries()
-    waits = ts["mean_wait_hours_gate"].tolist()[3:7]
+    waits = ts[o.MEAN_WAIT_HOURS.column("gate")].tolist()[3:7]
     assert waits == [0.0, 1.0, 2.0, 3.0], f"expected hourly mean waits 0-3 h, got {waits}"
-    assert ts["mean_wait_hours_gate"].iloc[:3].isna().all(), "expected no wait before anyone"
+    assert ts[o.MEAN_WAIT_HOURS.column("gate")].iloc[:3].isna().all(), (
+        "expected no wait before anyone"
+    )
     summary = summarise(model, ts)["crossings"]["gate"]
     assert summary == {
         "crossed": 10,
@@ -196,7 +200,7 @@ def test_a_crossing_shut_for_the_day_lets_nobody_through():
     crossing = {**CROSSING, "closure_probability_per_day": 1.0}
     model = run_model(with_changes(config, {"crossings": [crossing]}), strip_map(5, 10))
     ts = model.recorder.timeseries()
-    assert not ts["open_gate"].any(), "expected the crossing never open"
-    assert ts["left_via_crossing_cum"].iloc[-1] == 0, "expected nobody across"
+    assert not ts[o.OPEN.column("gate")].any(), "expected the crossing never open"
+    assert ts[o.LEFT_VIA_CROSSING_CUM.name].iloc[-1] == 0, "expected nobody across"
     shut = [r.step for r in model.events.table().itertuples() if r.kind == "crossing_shut_for_day"]
     assert shut == [0, 24], f"expected a shut-for-the-day event each day, got {shut}"
