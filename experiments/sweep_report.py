@@ -40,14 +40,15 @@ from sim.outputs import JOB_DONE_FILE, atomic_write
 log = logging.getLogger(__name__)
 
 PANELS = (
+    (o.LEFT_ENCLAVE_CUM.name, "left the enclave"),
     (o.LEFT_VIA_CROSSING_CUM.name, "left via crossings"),
-    (o.LEFT_VIA_DEAL_CORRIDOR_CUM.name, "left to shelters under deals"),
-    (o.LEFT_BY_CAPTURE_CUM.name, "left by capture or hand-over"),
-    (o.BUSSED_NORTH_CUM.name, "civilians bussed north"),
+    (o.LEFT_VIA_FRONT_CUM.name, "left across the front"),
+    (o.STAYED_UNDER_GOVERNMENT_CUM.name, "stayed (ground changed hands)"),
+    (o.BUSSED_NORTH_CUM.name, "bussed north (fighters included)"),
     (o.REMAINING.name, "still inside the enclave"),
     (o.KILLED_CUM.name, "civilians killed"),
 )
-DEFAULT_METRIC = f"final.{o.LEFT_VIA_CROSSING_CUM.name}"
+DEFAULT_METRIC = f"final.{o.LEFT_ENCLAVE_CUM.name}"
 NOT_PARAMETERS = ("job", "status", "seed", "sample.file", "sample.index")
 """Inputs that vary between runs without being a parameter to compare (seeds, design rows)."""
 

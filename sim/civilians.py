@@ -39,12 +39,14 @@ class CivilianState(IntEnum):
 
 
 class ExitRoute(IntEnum):
-    """How a person left the enclave (``NONE`` while inside it, or if killed inside it)."""
+    """How a person came to be outside the enclave (``NONE`` while inside it, or if killed
+    inside it). All but ``STAYED`` are ways of leaving (:data:`LEFT_ENCLAVE_ROUTES`)."""
 
     NONE = 0
     CROSSING = 1
-    CAPTURE = 2
-    """Their ground changed hands (taken by force, surrendered, or handed over by a deal)."""
+    STAYED = 2
+    """Did not leave: their ground changed hands around them (taken by force, surrendered,
+    or handed over under a deal) and they came under government control where they were."""
     BUS = 3
     DEAL_CORRIDOR = 4
     """Chose government shelters under a deal and walked out through the ceasefire lines."""
@@ -71,6 +73,8 @@ ACROSS_THE_FRONT = -2
 """``target_crossing`` of people queued to walk out across the front (:mod:`sim.walkouts`)."""
 NO_SITE = -1
 SCREENED_ROUTES = (ExitRoute.CROSSING, ExitRoute.DEAL_CORRIDOR, ExitRoute.FRONT)
+LEFT_ENCLAVE_ROUTES = (*SCREENED_ROUTES, ExitRoute.MEDEVAC, ExitRoute.BUS)
+"""Routes by which people left the enclave as OCHA counts it (went out, or bussed north)."""
 """Routes whose people are screened and then sent to the reception sites."""
 
 
@@ -80,7 +84,7 @@ def _allowed_routes() -> NDArray[np.bool_]:
     allowed[: LAST_ENCLAVE_STATE + 1, ExitRoute.NONE] = True
     allowed[CivilianState.SCREENING, list(SCREENED_ROUTES)] = True
     allowed[CivilianState.IN_COLLECTIVE_SHELTER, list(SCREENED_ROUTES)] = True
-    in_government_area = [*SCREENED_ROUTES, ExitRoute.CAPTURE, ExitRoute.MEDEVAC]
+    in_government_area = [*SCREENED_ROUTES, ExitRoute.STAYED, ExitRoute.MEDEVAC]
     allowed[CivilianState.IN_GOVERNMENT_AREA, in_government_area] = True
     allowed[CivilianState.BUSSED_NORTH, ExitRoute.BUS] = True
     allowed[CivilianState.KILLED, ExitRoute.NONE] = True
@@ -183,7 +187,7 @@ class Civilians:
     def capture_cells(self, captured_cell: NDArray[np.bool_], step: int) -> int:
         """Everyone inside the enclave standing on a captured cell is now in government areas."""
         who = np.flatnonzero(self.in_enclave() & captured_cell[self.cell])
-        self.leave_enclave(who, ExitRoute.CAPTURE, step)
+        self.leave_enclave(who, ExitRoute.STAYED, step)
         return int(who.size)
 
     def shelling_casualties(

@@ -152,6 +152,7 @@ class SiegeModel(mesa.Model):
             geo.district_names,
             dict(zip(self.reception.site_names, self.reception.capacity.tolist(), strict=True)),
             self.start,
+            config.people_per_agent,
         )
         self.events = EventLog(self.start)
         self.deals = DealBroker(
@@ -395,7 +396,7 @@ class SiegeModel(mesa.Model):
             cohesion=np.array([f.cohesion for f in self.factions]),
             morale=np.array([f.morale for f in self.factions]),
             stage=np.array([f.stage for f in self.factions]),
-            fighters_bussed_north_cum=self.deals.fighters_bussed(),
+            bussed_north_fighters_cum=self.deals.fighters_bussed(),
             buses_on_road=self.deals.fleet.on_road(t),
             bus_trips_cum=self.deals.fleet.trips,
             bus_seats_filled_cum=self.deals.fleet.seats_filled,

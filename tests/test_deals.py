@@ -50,12 +50,12 @@ def test_a_deal_buses_fighters_then_families_in_exact_trips():
     bussed = civ.state == CivilianState.BUSSED_NORTH
     assert bussed.sum() == 10, f"expected the 10 fighters' relatives bussed, got {bussed.sum()}"
     assert np.array_equal(bussed, civ.affiliation == 1), "expected exactly the families on buses"
-    stayed = civ.exit_route == ExitRoute.CAPTURE
+    stayed = civ.exit_route == ExitRoute.STAYED
     assert stayed.sum() == 20, f"expected 20 to stay and pass under government, got {stayed.sum()}"
 
-    fighters = ts[o.FIGHTERS_BUSSED_NORTH_CUM.name].tolist()[:10]
+    fighters = ts[o.BUSSED_NORTH_FIGHTERS_CUM.name].tolist()[:10]
     assert fighters == [0, 0, 0, 8, 8, 8, 10, 10, 10, 10], f"fighters bussed by hour: {fighters}"
-    civilians = ts[o.BUSSED_NORTH_CUM.name].tolist()[:10]
+    civilians = ts[o.BUSSED_NORTH_CIVILIANS_CUM.name].tolist()[:10]
     assert civilians == [0, 0, 0, 0, 0, 0, 6, 6, 6, 10], f"civilians bussed by hour: {civilians}"
     waiting = ts[o.AWAITING_BUS.name].tolist()[:10]
     assert waiting == [0, 10, 10, 10, 10, 10, 4, 4, 4, 0], f"people awaiting a bus: {waiting}"
@@ -64,7 +64,7 @@ def test_a_deal_buses_fighters_then_families_in_exact_trips():
     stage = ts[o.STAGE.column("a")].tolist()[:11]
     expected_stage = ["talking"] + ["evacuating"] * 8 + ["ended"] * 2
     assert stage == expected_stage, f"expected talks, ceasefire, then the end; got {stage}"
-    assert ts[o.LEFT_BY_CAPTURE_CUM.name].iloc[9] == 20, "expected the hand-over at hour 9"
+    assert ts[o.STAYED_UNDER_GOVERNMENT_CUM.name].iloc[9] == 20, "expected the hand-over at hour 9"
 
     events = model.events.table()
     rows = [(r.step, r.kind, r.detail) for r in events.itertuples() if r.kind != "crossing_closed"]
@@ -92,8 +92,8 @@ def test_shelter_goers_leave_through_the_ceasefire_lines_at_once():
     ts = model.recorder.timeseries()
     corridor = ts[o.LEFT_VIA_DEAL_CORRIDOR_CUM.name].tolist()[:3]
     assert corridor == [0, 30, 30], f"expected all 30 to leave for shelters at hour 1: {corridor}"
-    assert ts[o.BUSSED_NORTH_CUM.name].iloc[-1] == 0, "expected no civilian on the buses"
-    assert ts[o.FIGHTERS_BUSSED_NORTH_CUM.name].iloc[-1] == 10, "expected the 10 fighters bussed"
+    assert ts[o.BUSSED_NORTH_CIVILIANS_CUM.name].iloc[-1] == 0, "expected no civilian on the buses"
+    assert ts[o.BUSSED_NORTH_FIGHTERS_CUM.name].iloc[-1] == 10, "expected the 10 fighters bussed"
 
 
 def test_a_ceasefire_stops_the_shelling_of_the_deal_cells():

@@ -62,10 +62,10 @@ def test_counts_never_decrease_for_absorbing_states(small_default_run):
     for column in (
         o.KILLED_CUM.name,
         o.LEFT_VIA_CROSSING_CUM.name,
-        o.LEFT_BY_CAPTURE_CUM.name,
+        o.STAYED_UNDER_GOVERNMENT_CUM.name,
         o.LEFT_VIA_DEAL_CORRIDOR_CUM.name,
         o.BUSSED_NORTH_CUM.name,
-        o.FIGHTERS_BUSSED_NORTH_CUM.name,
+        o.BUSSED_NORTH_FIGHTERS_CUM.name,
     ):
         steps = np.diff(ts[column].to_numpy())
         assert (steps >= 0).all(), f"expected {column} never to decrease"

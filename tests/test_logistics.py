@@ -184,7 +184,7 @@ def test_medevac_window_takes_the_longest_waiting_patients_at_its_hour():
     ts = model.recorder.timeseries()
     waiting = ts[o.MEDEVAC_WAITING.name].tolist()[:4]
     assert waiting == [4, 4, 1, 1], f"expected 3 of the 4 patients out at 02:00, got {waiting}"
-    assert ts[o.LEFT_BY_MEDEVAC_CUM.name].iloc[-1] == 3, "expected 3 people to leave by medevac"
+    assert ts[o.LEFT_VIA_MEDEVAC_CUM.name].iloc[-1] == 3, "expected 3 people to leave by medevac"
     assert ts[o.IN_GOVERNMENT_AREA.name].iloc[-1] == 3, "expected them in government areas"
     assert "medevac" in model.events.kinds(), "expected the evacuation logged"
 
