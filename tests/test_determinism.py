@@ -52,8 +52,11 @@ def test_every_person_is_in_exactly_one_state_at_every_step(small_default_run):
     inside = ts[
         [o.AT_HOME.name, o.SHELTERING.name, o.MOVING.name, o.QUEUED.name, o.AWAITING_BUS.name]
     ].sum(axis=1)
-    outside = ts[o.LEFT_ENCLAVE_CUM.name] + ts[o.KILLED_CUM.name]
-    assert ((inside + outside) == n).all(), "expected inside + left + killed == everyone"
+    civilians_left = ts[o.LEFT_ENCLAVE_CUM.name] - ts[o.BUSSED_NORTH_FIGHTERS_CUM.name]
+    outside = civilians_left + ts[o.STAYED_UNDER_GOVERNMENT_CUM.name] + ts[o.KILLED_CUM.name]
+    assert ((inside + outside) == n).all(), (
+        "expected inside + left (civilians) + stayed + killed == everyone"
+    )
     assert (ts[o.REMAINING.name] == inside).all(), "expected remaining to count those inside"
 
 

@@ -39,8 +39,10 @@ def test_more_shelling_kills_more_civilians():
         "government.shelling_units.1.strikes_per_day=600",
     )
     assert (doubled > base).all(), f"expected more deaths with double shelling: {base} -> {doubled}"
-    assert doubled.mean() > 1.5 * base.mean(), (
-        f"expected roughly proportional deaths: mean {base.mean():.0f} -> {doubled.mean():.0f}"
+    # Less than proportional: heavier shelling also drives more people out (fear).
+    assert doubled.mean() > 1.3 * base.mean(), (
+        f"expected deaths to rise by well over a quarter: mean {base.mean():.0f} -> "
+        f"{doubled.mean():.0f}"
     )
 
 
@@ -130,6 +132,7 @@ def test_coercion_by_factions_keeps_civilians_in():
 
 
 KEYS = ("jaish_al_islam", "failaq_al_rahman", "ahrar_al_sham", "hts")
+LIGHT_HOLD = tuple(f"factions.{k}.civilian_exit_coercion=0.2" for k in KEYS)
 
 
 def test_higher_crossing_throughput_shortens_queues_and_brings_exits_earlier():
@@ -137,7 +140,11 @@ def test_higher_crossing_throughput_shortens_queues_and_brings_exits_earlier():
         peaks, halfway = [], []
         for seed in SEEDS:
             ts = run_model(
-                small_config(f"seed={seed}", f"crossings.0.throughput_per_hour={throughput}")
+                small_config(
+                    f"seed={seed}",
+                    f"crossings.0.throughput_per_hour={throughput}",
+                    *LIGHT_HOLD,  # enough people reach the crossing for its throughput to bind
+                )
             ).recorder.timeseries()
             crossed = ts[o.LEFT_VIA_CROSSING_CUM.name].to_numpy()
             peaks.append(ts[o.QUEUE.column("wafideen")].max())

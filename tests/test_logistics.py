@@ -110,15 +110,21 @@ def test_everyone_is_in_one_state_through_screening_and_shelters(small_default_r
         "expected the sites' occupancy to add up to the people in collective shelters"
     )
     assert ts[o.IN_COLLECTIVE_SHELTER.name].max() > 0, "expected the default run to fill the sites"
-    left = ts[o.LEFT_VIA_CROSSING_CUM.name] + ts[o.LEFT_VIA_DEAL_CORRIDOR_CUM.name]
+    left = ts[o.TO_GOVERNMENT_SHELTERS_CUM.name]
+    assert (
+        left
+        == ts[o.LEFT_VIA_CROSSING_CUM.name]
+        + ts[o.LEFT_VIA_FRONT_CUM.name]
+        + ts[o.LEFT_VIA_DEAL_CORRIDOR_CUM.name]
+    ).all(), "expected 'to government shelters' = crossings + across the front + deal corridors"
     received = (
         ts[o.SCREENING.name]
         + ts[o.IN_COLLECTIVE_SHELTER.name]
         + ts[o.RELEASED_FROM_SHELTERS_CUM.name]
     )
     assert (received == left).all(), (
-        "expected everyone who left by crossing or deal corridor to be in screening, in a "
-        "shelter or released"
+        "expected everyone who left by crossing, across the front or by deal corridor to be in "
+        "screening, in a shelter or released"
     )
 
 
