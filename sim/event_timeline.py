@@ -9,7 +9,6 @@ vertical lines across every lane. Drawn with matplotlib's non-interactive Agg ba
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import matplotlib
@@ -85,44 +84,47 @@ def plot_timeline(
     for c in crossings:
         _crossing_lane(ax, events[events["place"] == c], row[f"crossing: {c}"], end)
     y = row["pockets"]
-    for r in events[events["kind"] == "pocket_split"].itertuples():
-        n = re.search(r"-> (\d+) pockets", r.detail)
-        ax.plot(r.date, y, "v", color="black", ms=6)
-        if n:
+    splits = events[events["kind"] == "pocket_split"]
+    ax.plot(splits["date"], np.full(len(splits), y), "v", color="black", ms=6)
+    for date, group in splits.groupby("date"):
+        counts = [int(n) for n in group["detail"].str.extract(r"-> (\d+) pockets")[0].dropna()]
+        if counts:
             ax.annotate(
-                n.group(1),
-                (r.date, y),
+                str(max(counts)),
+                (date, y),
                 xytext=(0, 5),
                 textcoords="offset points",
                 ha="center",
                 fontsize=6,
             )
-    labelled = 0
-    for r in events[events["kind"] == "pocket_ended"].itertuples():
-        cells = re.search(r"(\d+) cells", r.detail)
-        ax.plot(r.date, y, "x", color="tab:red", ms=5)
-        if cells and int(cells.group(1)) >= LABELLED_POCKET_CELLS:
-            ax.annotate(
-                r.place,
-                (r.date, y),
-                xytext=(3, 5 + 7 * (labelled % 3)),
-                textcoords="offset points",
-                fontsize=6,
-                color="tab:red",
-            )
-            labelled += 1
-    y = row["towns captured"]
-    for r in events[events["kind"] == "town_captured"].itertuples():
-        ax.plot(r.date, y, "o", color="0.35", ms=3.5)
+    ends = events[events["kind"] == "pocket_ended"]
+    ax.plot(ends["date"], np.full(len(ends), y), "x", color="tab:red", ms=5)
+    cells = ends["detail"].str.extract(r"(\d+) cells")[0].astype(float)
+    named = ends[cells.to_numpy() >= LABELLED_POCKET_CELLS]
+    for date, group in named.groupby("date"):
         ax.annotate(
-            r.place,
-            (r.date, y),
+            "\n".join(group["place"]),
+            (date, y),
+            xytext=(3, 5),
+            textcoords="offset points",
+            fontsize=6,
+            color="tab:red",
+            va="bottom",
+        )
+    y = row["towns captured"]
+    captures = events[events["kind"] == "town_captured"]
+    ax.plot(captures["date"], np.full(len(captures), y), "o", color="0.35", ms=3.5)
+    for date, group in captures.groupby("date"):
+        ax.annotate(
+            "\n".join(group["place"]),
+            (date, y),
             xytext=(0, 4),
             textcoords="offset points",
             fontsize=5.5,
             rotation=90,
             ha="center",
             va="bottom",
+            linespacing=1.0,
         )
     for code, name in enumerate(faction_names, start=1):
         _faction_lane(ax, events[events["actor"] == name], row[name], faction_colour(code), end)
@@ -178,28 +180,32 @@ def plot_timeline(
     plt.close(fig)
 
 
-def _crossing_lane(ax: Axes, events: pd.DataFrame, y: int, end: pd.Timestamp) -> None:
-    """Open spans (from crossing_opened to crossing_closed) and days shut."""
+def _crossing_lane(ax: Axes, events: pd.DataFrame, y: float, end: pd.Timestamp) -> None:
+    """Open spans (from crossing_opened to crossing_closed) and days shut, each kind drawn
+    as one collection."""
+    open_spans, shut_days = [], []
     opened = None
     for r in events.itertuples():
         if r.kind == "crossing_opened":
             opened = r.date
         elif r.kind == "crossing_closed" and opened is not None:
-            ax.barh(y, r.date - opened, left=opened, height=0.5, color=CROSSING_COLOUR)
+            open_spans.append((opened, r.date - opened))
             opened = None
         elif r.kind == "crossing_shut_for_day":
-            ax.barh(
-                y,
-                pd.Timedelta(days=1),
-                left=r.date,
-                height=0.5,
-                color="tab:red",
-                alpha=0.5,
-                hatch="///",
-                edgecolor="tab:red",
-            )
+            shut_days.append((r.date, pd.Timedelta(days=1)))
     if opened is not None:
-        ax.barh(y, end - opened, left=opened, height=0.5, color=CROSSING_COLOUR)
+        open_spans.append((opened, end - opened))
+    as_days = [(mdates.date2num(a), b / pd.Timedelta(days=1)) for a, b in open_spans]
+    ax.broken_barh(as_days, (y - 0.25, 0.5), color=CROSSING_COLOUR)
+    as_days = [(mdates.date2num(a), b / pd.Timedelta(days=1)) for a, b in shut_days]
+    ax.broken_barh(
+        as_days,
+        (y - 0.25, 0.5),
+        facecolor="tab:red",
+        alpha=0.5,
+        hatch="///",
+        edgecolor="tab:red",
+    )
 
 
 def _faction_lane(ax: Axes, events: pd.DataFrame, y: int, colour: str, end: pd.Timestamp) -> None:
@@ -216,7 +222,7 @@ def _faction_lane(ax: Axes, events: pd.DataFrame, y: int, colour: str, end: pd.T
             ax.barh(y, r.date - agreed, left=agreed, height=0.5, color=colour)
             agreed = None
         elif r.kind == "surrender":
-            ax.plot(r.date, y, "s", color=colour, mec="black", ms=6)
+            ax.plot(r.date, y, "s", color=colour, mec="black", mew=0.6, ms=6)
         elif r.kind == "faction_defeated":
             ax.plot(r.date, y, "X", color="black", ms=7)
     if agreed is not None:

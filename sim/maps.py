@@ -49,6 +49,8 @@ OUTSIDE_RGB = np.array(to_rgb("#ececec"))
 FRONT_RGB = np.array(to_rgb("#2b0a0a"))
 CROSSING_COLOUR = "tab:blue"
 MAX_PANELS = 8
+SHADE_LEVELS = 64
+"""Steps of the people-per-cell lightness ramp."""
 TOWN_LABELS = 12
 """Towns named on each map panel: the most populous at the start (all get a dot)."""
 
@@ -77,33 +79,40 @@ class Renderer:
         self.record = record
         n_codes = len(record.controller_names)
         base = np.array([GOVERNMENT_RGB] + [to_rgb(faction_colour(c)) for c in range(1, n_codes)])
-        # Lightness ramp per code: nobody on the cell -> pale tint, most crowded -> dark.
-        self._pale = 1.0 - 0.28 * (1.0 - base)
-        self._full = base
-        self._dark = 0.42 * base
+        # Colour table: code x shade level. Lightness ramp per code: nobody on the cell ->
+        # pale tint, then the faction's colour, most crowded -> dark. Two more codes: ground
+        # outside the enclave from the start, and the front line.
+        level = np.linspace(0.0, 1.0, SHADE_LEVELS)[None, :, None]
+        pale, full, dark = (1.0 - 0.28 * (1.0 - base))[:, None], base[:, None], 0.42 * base[:, None]
+        lut = (
+            pale
+            + (full - pale) * np.minimum(level, 0.5) * 2
+            + (dark - full) * np.maximum(level - 0.5, 0.0) * 2
+        )
+        lut[0] = GOVERNMENT_RGB
+        extra = np.broadcast_to(np.array([OUTSIDE_RGB, FRONT_RGB])[:, None], (2, SHADE_LEVELS, 3))
+        self._lut = (np.concatenate([lut, extra]) * 255).round().astype(np.uint8)
+        self._outside_code, self._front_code = n_codes, n_codes + 1
         initial = record.people[0][record.people[0] > 0]
         self.people_scale = float(np.percentile(initial, 99.5)) if initial.size else 1.0
         """People on a cell drawn darkest (the initial 99.5th percentile)."""
-        self.outside = ~record.enclave
+        self.rows, self.cols = _crop(record)
+        """The part of the grid drawn: the enclave, crossings and bases, with a margin."""
+        self.outside = ~record.enclave[self.rows, self.cols]
+        self.shape = self.outside.shape
 
     def shade(self, people: NDArray[np.integer]) -> NDArray[np.float64]:
         """0 (nobody) .. 1 (``people_scale`` or more), on a log scale."""
         return np.clip(np.log1p(people) / math.log1p(max(self.people_scale, 1.0)), 0.0, 1.0)
 
-    def rgb(self, k: int) -> NDArray[np.float32]:
-        controller = self.record.controller[k].astype(np.intp)
-        s = self.shade(self.record.people[k])[..., None]
-        lower = self._pale[controller] + (self._full[controller] - self._pale[controller]) * (
-            np.minimum(s, 0.5) * 2
-        )
-        image = lower + (self._dark[controller] - self._full[controller]) * (
-            np.maximum(s - 0.5, 0.0) * 2
-        )
-        government = controller == 0
-        image[government] = GOVERNMENT_RGB
-        image[government & self.outside] = OUTSIDE_RGB
-        image[front_cells(controller)] = FRONT_RGB
-        return image.astype(np.float32)
+    def rgb(self, k: int) -> NDArray[np.uint8]:
+        """Snapshot ``k`` of the drawn part of the grid as RGB (rows x cols x 3)."""
+        controller = self.record.controller[k, self.rows, self.cols]
+        level = self.shade(self.record.people[k, self.rows, self.cols]) * (SHADE_LEVELS - 1)
+        code = controller.astype(np.intp)
+        code[(controller == 0) & self.outside] = self._outside_code
+        code[front_cells(controller)] = self._front_code
+        return self._lut[code, level.round().astype(np.intp)]
 
     def ramp_rgb(self, n: int = 64) -> NDArray[np.float64]:
         """The lightness ramp in a neutral hue, for the people-per-cell key."""
@@ -115,13 +124,31 @@ class Renderer:
 
     @property
     def extent_km(self) -> tuple[float, float, float, float]:
-        r, half = self.record, self.record.cell_size_m / 2
+        x, y = self.record.x_m[self.cols], self.record.y_m[self.rows]
+        half = self.record.cell_size_m / 2
         return (
-            (r.x_m[0] - half) / 1000,
-            (r.x_m[-1] + half) / 1000,
-            (r.y_m[-1] - half) / 1000,
-            (r.y_m[0] + half) / 1000,
+            (x[0] - half) / 1000,
+            (x[-1] + half) / 1000,
+            (y[-1] - half) / 1000,
+            (y[0] + half) / 1000,
         )
+
+
+def _crop(record: TerritoryRecord, margin_cells: int = 3) -> tuple[slice, slice]:
+    """Rows and columns holding the enclave, the crossings and the bases, plus a margin."""
+    rows, cols = np.nonzero(record.enclave)
+    x = np.concatenate([record.crossing_x_m, record.base_x_m])
+    y = np.concatenate([record.crossing_y_m, record.base_y_m])
+    size = record.cell_size_m
+    cols = np.concatenate([cols, np.floor((x - record.x_m[0]) / size + 0.5).astype(int)])
+    rows = np.concatenate([rows, np.floor((record.y_m[0] - y) / size + 0.5).astype(int)])
+    if rows.size == 0:
+        return slice(None), slice(None)
+    n_rows, n_cols = record.enclave.shape
+    return (
+        slice(max(0, rows.min() - margin_cells), min(n_rows, rows.max() + margin_cells + 1)),
+        slice(max(0, cols.min() - margin_cells), min(n_cols, cols.max() + margin_cells + 1)),
+    )
 
 
 def front_cells(controller: NDArray[np.integer]) -> NDArray[np.bool_]:
@@ -151,11 +178,13 @@ def _decorate(ax: Axes, record: TerritoryRecord, renderer: Renderer, labels: int
     town_people = by_district[district_of_town] if by_district.size else np.zeros(x_town.size)
     outline = [pe.withStroke(linewidth=1.6, foreground="white")]
     for i in np.argsort(-town_people, kind="stable")[:labels]:
+        east = x_town[i] > x_min + 0.8 * (x_max - x_min)  # label to the left, inside the map
         ax.annotate(
             str(record.town_names[i]),
             (x_town[i], y_town[i]),
-            xytext=(2, 2),
+            xytext=(-2 if east else 2, 2),
             textcoords="offset points",
+            ha="right" if east else "left",
             fontsize=5.5,
             path_effects=outline,
             zorder=4,
@@ -282,14 +311,19 @@ def plot_map(record: TerritoryRecord, events: pd.DataFrame, path: Path, title: s
     n_cols = min(4, len(panels))
     n_rows = math.ceil(len(panels) / n_cols)
     x_min, x_max, y_min, y_max = renderer.extent_km
-    panel_w = 3.9
-    panel_h = panel_w * (y_max - y_min) / (x_max - x_min) + 0.45
-    legend_h = 1.25
-    fig = plt.figure(figsize=(panel_w * n_cols, panel_h * n_rows + legend_h + 0.5))
-    top = 1 - 0.5 / fig.get_figheight()
-    bottom = legend_h / fig.get_figheight()
+    panel_w, title_h, legend_h, suptitle_h = 3.9, 0.5, 0.95, 0.55
+    axes_h = panel_w * (y_max - y_min) / (x_max - x_min)
+    fig_h = suptitle_h + n_rows * (axes_h + title_h) + legend_h
+    fig = plt.figure(figsize=(panel_w * n_cols, fig_h))
     grid = fig.add_gridspec(
-        n_rows, n_cols, left=0.01, right=0.99, top=top, bottom=bottom, wspace=0.03, hspace=0.22
+        n_rows,
+        n_cols,
+        left=0.01,
+        right=0.99,
+        top=1 - (suptitle_h + title_h) / fig_h,
+        bottom=legend_h / fig_h,
+        wspace=0.03,
+        hspace=title_h / axes_h,
     )
     for i, (k, label) in enumerate(panels):
         ax = fig.add_subplot(grid[i // n_cols, i % n_cols])
@@ -308,7 +342,12 @@ def plot_map(record: TerritoryRecord, events: pd.DataFrame, path: Path, title: s
             fontsize=6.5,
             bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1.5},
         )
-    fig.suptitle(f"Who holds the ground, and where people are: {title}", fontsize=11)
+    fig.suptitle(
+        f"Who holds the ground, and where people are: {title}",
+        fontsize=11,
+        y=1 - 0.3 / fig_h,
+        va="center",
+    )
     fig.legend(
         handles=_legend_handles(record),
         loc="lower left",
@@ -345,22 +384,35 @@ def animate_siege(
     suffix (atomic writes use a temporary name).
     """
     renderer = Renderer(record)
-    background, overlay, (top, left, height, width) = _static_layers(record, renderer, title)
-    alpha = overlay[top : top + height, left : left + width, 3:] / 255.0
-    over = overlay[top : top + height, left : left + width, :3] * alpha
-    n_rows, n_cols = record.enclave.shape
-    row_of_pixel = ((np.arange(height) + 0.5) * n_rows / height).astype(np.intp)
-    col_of_pixel = ((np.arange(width) + 0.5) * n_cols / width).astype(np.intp)
     totals = _daily_totals(record, ts)
+    background, overlay, (top, left, height, width) = _static_layers(record, renderer, title)
+    size_px = background.shape[1], background.shape[0]
     font_px = round(9 * GIF_DPI / 72)
     date_font = ImageFont.truetype(str(GIF_FONT / "DejaVuSans.ttf"), font_px)
     totals_font = ImageFont.truetype(str(GIF_FONT / "DejaVuSansMono.ttf"), font_px - 2)
-    size_px = background.shape[1], background.shape[0]
+    totals_xy = (0.61 * size_px[0], 0.14 * size_px[1])
+    labels = Image.fromarray(background)
+    ImageDraw.Draw(labels).multiline_text(
+        totals_xy, "\n".join(label for _, label in TOTALS), font=totals_font, fill=(0, 0, 0)
+    )
+    background = np.asarray(labels)
+    numbers_xy = (totals_xy[0] + totals_font.getlength("x" * 30), totals_xy[1])
+    # The decorations' layer touches few pixels: lay it over those only.
+    box = (slice(top, top + height), slice(left, left + width))
+    alpha = overlay[box][..., 3] / 255.0
+    drawn = np.nonzero(alpha > 0)
+    over = overlay[box][..., :3][drawn] * alpha[drawn][:, None]
+    keep = 1.0 - alpha[drawn][:, None]
+    n_rows, n_cols = renderer.shape
+    row_of_pixel = ((np.arange(height) + 0.5) * n_rows / height).astype(np.intp)
+    col_of_pixel = ((np.arange(width) + 0.5) * n_cols / width).astype(np.intp)
+    cell_of_pixel = row_of_pixel[:, None] * n_cols + col_of_pixel[None, :]
     frames = []
     for k in range(record.n_snapshots):
         frame = background.copy()
-        cells = (renderer.rgb(k) * 255.0)[row_of_pixel][:, col_of_pixel]
-        frame[top : top + height, left : left + width] = (cells * (1.0 - alpha) + over).round()
+        pixels = renderer.rgb(k).reshape(-1, 3)[cell_of_pixel]
+        pixels[drawn] = (pixels[drawn] * keep + over).round()
+        frame[box] = pixels
         image = Image.fromarray(frame)
         draw = ImageDraw.Draw(image)
         pockets = pocket_count(record.controller[k])
@@ -372,11 +424,10 @@ def animate_siege(
             anchor="lm",
         )
         draw.multiline_text(
-            (0.61 * size_px[0], 0.14 * size_px[1]),
-            "\n".join(f"{label:<30}{totals[k][column]:>9,}" for column, label in TOTALS),
+            numbers_xy,
+            "\n".join(f"{totals[k][column]:>9,}" for column, _ in TOTALS),
             font=totals_font,
             fill=(0, 0, 0),
-            spacing=4,
         )
         frames.append(image)
     sample = np.concatenate([np.asarray(f) for f in frames[:: max(1, len(frames) // 6)]])
