@@ -83,7 +83,13 @@ def run(cfg: DictConfig, out_dir: Path, in_sweep: bool) -> None:
             model.step()
             bar.update()
     finished = time.time()
-    summary = write_run(model, out_dir, plots=output["plots"])
+    summary = write_run(
+        model,
+        out_dir,
+        plots=output["plots"],
+        animation=output["animation"],
+        logistics=HydraConfig.get().runtime.choices["logistics"],
+    )
     info = {"pid": os.getpid(), "started_unix_s": started, "finished_unix_s": finished}
     atomic_write_text(out_dir / "run_info.json", json.dumps(info, indent=2) + "\n")
     (out_dir / ERROR_FILE).unlink(missing_ok=True)

@@ -96,6 +96,8 @@ class OutputOptions:
     progress_bar: bool = True
     """A progress bar while a single run goes (never inside a sweep)."""
     plots: bool = True
+    animation: bool = True
+    """With ``plots``: also ``siege.gif``, the map day by day (about a second)."""
     force: bool = False
     """In a sweep, rerun jobs whose folder already holds a finished run of the same config."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +21,8 @@ from sim.tables import GhoutaData
 log = logging.getLogger(__name__)
 
 GOVERNMENT = 0
+GOVERNMENT_BASE_KIND = "government_position_inside_enclave"
+"""places.csv kind of a government position surrounded by the enclave."""
 EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -47,6 +49,11 @@ class Geography:
     """District (town) centres, used as objectives and start points."""
     place_xy_m: dict[str, tuple[float, float]]
     """Crossings and other named places."""
+    place_kinds: dict[str, str] = field(default_factory=dict)
+    """Kind of each named place (places.csv ``kind``), where known."""
+    lat0: float | None = None
+    lon0: float | None = None
+    """Origin of the projection (:func:`project`) of ``x_m``/``y_m``; None on hand-built maps."""
 
     @property
     def n_cells(self) -> int:
@@ -243,7 +250,7 @@ def build_ghouta(config: SimConfig, data: GhoutaData) -> Geography:
     for place in data.places:
         px, py = project(np.array(place.lat), np.array(place.lon), lat0, lon0)
         place_xy[place.name] = (float(px), float(py))
-        if place.kind == "government_position_inside_enclave":
+        if place.kind == GOVERNMENT_BASE_KIND:
             base = (x_m - px) ** 2 + (y_m - py) ** 2 <= grid.government_base_radius_m**2
             controller[base] = GOVERNMENT
 
@@ -265,6 +272,9 @@ def build_ghouta(config: SimConfig, data: GhoutaData) -> Geography:
             t.name: (float(x), float(y)) for t, x, y in zip(data.towns, town_x, town_y, strict=True)
         },
         place_xy_m=place_xy,
+        place_kinds={place.name: place.kind for place in data.places},
+        lat0=lat0,
+        lon0=lon0,
     )
     log.info(
         "grid %d x %d cells of %.0f m; enclave %.1f km2 (%d cells, %d urban); %d people",

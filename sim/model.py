@@ -30,6 +30,7 @@ from sim.rng import make_streams
 from sim.scale import at_agent_scale
 from sim.tables import load_ghouta
 from sim.territory import Territory
+from sim.territory_record import TerritoryRecorder
 from sim.walkouts import Walkouts
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,8 @@ class SiegeModel(mesa.Model):
        of the reception sites (once a day); people whose screening is over are placed in
        the sites, nearest with space first. Once a day patients on the medical list may
        die; in an agreed window the longest-waiting patients are evacuated.
-    6. Record the hour's numbers; check that every person is in exactly one state.
+    6. Record the hour's numbers (and, at a day's last hour, who holds each cell and who is
+       on it); check that every person is in exactly one state.
     """
 
     def __init__(self, config: SimConfig, geography: Geography | None = None) -> None:
@@ -153,6 +155,18 @@ class SiegeModel(mesa.Model):
             dict(zip(self.reception.site_names, self.reception.capacity.tolist(), strict=True)),
             self.start,
             config.people_per_agent,
+        )
+        self.territory_record = TerritoryRecorder(
+            geo,
+            config.days,
+            self.start,
+            tuple(f.name for f in self.factions),
+            self.town_cell,
+            {c.name: geo.point_xy_m(c.place) for c in config.crossings},
+            config.people_per_agent,
+        )
+        self.territory_record.record_initial(
+            self.territory.controller, self.civilians.cell, self.civilians.in_enclave()
         )
         self.events = EventLog(self.start)
         self.deals = DealBroker(
@@ -416,6 +430,7 @@ class SiegeModel(mesa.Model):
             medevac_evacuated_cum=self.medevac.evacuated,
             medevac_died_waiting_cum=self.medevac.died_waiting,
         )
+        self.territory_record.record(t, self.territory.controller, civ.cell, inside)
 
     def check_invariants(
         self, state_by_route: NDArray[np.int64], inside: NDArray[np.bool_] | None = None

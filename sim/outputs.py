@@ -244,8 +244,17 @@ def _deal_summary(
     }
 
 
-def write_run(model: SiegeModel, out_dir: Path, plots: bool = True) -> dict[str, Any]:
-    """Write every output of a finished run into ``out_dir``; returns the summary."""
+def write_run(
+    model: SiegeModel,
+    out_dir: Path,
+    plots: bool = True,
+    animation: bool = True,
+    logistics: str = "",
+) -> dict[str, Any]:
+    """Write every output of a finished run into ``out_dir``; returns the summary.
+
+    ``animation``: also ``siege.gif`` (with ``plots``); ``logistics``: the logistics
+    config's name, for figure titles."""
     out_dir = Path(out_dir)
     ts = model.recorder.timeseries()
     summary = summarise(model, ts)
@@ -272,6 +281,9 @@ def write_run(model: SiegeModel, out_dir: Path, plots: bool = True) -> dict[str,
                 ts, districts, model.crossings.names, model.reception.site_names, p, name
             ),
         )
+    from sim.spatial_outputs import write_spatial_outputs
+
+    write_spatial_outputs(model, out_dir, ts, plots, animation, logistics)
     # summary.json last: its presence marks a complete run folder.
     atomic_write_text(out_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
     return summary
