@@ -192,7 +192,8 @@ class FoodParams:
 
 @dataclass(frozen=True)
 class MedevacWindowParams:
-    """Days on which medical evacuations were agreed, and how many patients a day."""
+    """Days on which medical evacuations take place whatever the talks (a counterfactual),
+    and how many patients a day."""
 
     start_day: int
     end_day: int
@@ -217,11 +218,21 @@ class MedevacParams:
     """Critically wounded survivors joining the list per civilian killed by shelling."""
     death_rate_per_day: float = 0.0
     """Daily hazard of dying while on the list."""
+    patients_per_day_under_deal: int = 0
+    """Patients on an agreed deal's cells evacuated each day until the deal completes."""
+    hour_under_deal: int = 10
+    """Hour of the day at which evacuations under a deal leave."""
     windows: tuple[MedevacWindowParams, ...] = ()
+    """Evacuations on fixed dates regardless of any agreement: a counterfactual option
+    (empty in ``historical_2018``)."""
 
     def __post_init__(self) -> None:
         _require(self.initial_patients >= 0, "initial_patients", "must be >= 0")
         _non_negative(self, "critically_wounded_per_death", "death_rate_per_day")
+        _require(
+            self.patients_per_day_under_deal >= 0, "patients_per_day_under_deal", "must be >= 0"
+        )
+        _require(0 <= self.hour_under_deal < 24, "hour_under_deal", "must be in 0..23")
 
 
 @dataclass(frozen=True)
@@ -306,25 +317,48 @@ class DealParams:
     """Negotiation and evacuation deals (model assumptions, see docs/ODD.md 7.13-7.15)."""
 
     talks_max_pocket_share: float = 0.5
-    """A faction is offered terms only once the largest pocket holding its ground has at most
-    this share of the enclave's initial cells (it is cut off or hemmed in)..."""
+    """A faction is offered talks only once the largest pocket holding its ground has at most
+    this share of the enclave's initial cells (it is hemmed in)..."""
     negotiation_morale_threshold: float = 0.5
-    """...and its morale has fallen below this..."""
+    """...and the enclave has split (its pocket is cut off), or its morale has fallen below
+    this..."""
     negotiation_cohesion_threshold: float = 0.35
-    """...or its cohesion falls below this."""
-    acceptance_rate_per_day: float = 1.0
-    """Daily hazard of accepting terms for a faction with no resolve (cohesion x morale = 0)."""
+    """...or its cohesion below this."""
+    talks_round_days: float = 3.0
+    """Length of a round of talks through the mediator; it ends in an ultimatum."""
+    resolve_cohesion_weight: float = 0.4
+    """Weight of cohesion in a faction's resolve (the weights are normalised by their sum)."""
+    resolve_fighters_weight: float = 0.3
+    """Weight of the faction's fighters, as a share of its initial fighters."""
+    resolve_food_weight: float = 0.3
+    """Weight of the food in its pockets: days of stocks per person inside, over
+    ``resolve_food_reference_days`` (at most 1)."""
+    resolve_food_reference_days: float = 14.0
+    """Days of food in hand at which the food term of resolve is full."""
+    precedent_resolve_multiplier: float = 0.85
+    """Resolve is multiplied by this for every deal already completed with buses north."""
+    ultimatum_even_odds_resolve: float = 0.5
+    """Resolve at which an ultimatum is accepted with probability 1/2."""
+    ultimatum_resolve_steepness: float = 10.0
+    """Logistic steepness of acceptance in resolve (per unit of resolve)."""
     excluded_presence_acceptance_multiplier: float = 0.3
-    """Acceptance hazard multiplier while a faction excluded from ceasefires shares the pocket
-    (0 blocks every such deal)."""
-    talks_max_days: float = 4.0
-    """Talks not accepted within this many days end in refusal: the faction fights on."""
-    talks_retry_days: float = 3.0
-    """Days after a refusal before terms are offered again."""
+    """Acceptance probability multiplier while a faction excluded from ceasefires shares the
+    pocket (0 blocks every such deal)."""
     talks_assault_multiplier: float = 0.5
-    """Ground pressure on a faction's cells during talks, relative to full assault."""
+    """Ground pressure on a talking faction's farmland cells, relative to full assault (its
+    urban cells are not stormed during talks)."""
+    ultimatum_assault_multiplier: float = 2.0
+    """Ground pressure on every cell of a faction that refused an ultimatum, relative to full
+    assault, during the renewed assault."""
+    renewed_assault_days: float = 2.0
+    """Length of the renewed assault after a refused ultimatum; then another round begins."""
     first_bus_delay_hours: int = 24
     """Hours from agreement to the first buses."""
+    corridor_throughput_per_hour: int = 400
+    """People choosing government shelters who pass a deal's corridor per open hour."""
+    corridor_open_hour: int = 7
+    corridor_close_hour: int = 17
+    """A deal's corridor is open from ``corridor_open_hour`` to before this hour each day."""
     fighter_households_per_fighter: float = 0.7
     """Fighters' families: households per fighter, drawn among households on the faction's
     cells at the start (capped at all of them)."""
@@ -345,15 +379,34 @@ class DealParams:
             "negotiation_cohesion_threshold",
             "excluded_presence_acceptance_multiplier",
             "talks_assault_multiplier",
+            "precedent_resolve_multiplier",
+            "ultimatum_even_odds_resolve",
         )
         _non_negative(
             self,
-            "acceptance_rate_per_day",
-            "talks_retry_days",
+            "resolve_cohesion_weight",
+            "resolve_fighters_weight",
+            "resolve_food_weight",
+            "ultimatum_resolve_steepness",
+            "ultimatum_assault_multiplier",
+            "renewed_assault_days",
             "fighter_households_per_fighter",
         )
-        _positive(self, "talks_max_days")
+        _positive(self, "talks_round_days", "resolve_food_reference_days")
+        weights = (
+            self.resolve_cohesion_weight + self.resolve_fighters_weight + self.resolve_food_weight
+        )
+        _require(weights > 0, "resolve_cohesion_weight", "the three resolve weights sum to 0")
         _require(self.first_bus_delay_hours >= 0, "first_bus_delay_hours", "must be >= 0")
+        _require(
+            self.corridor_throughput_per_hour >= 0, "corridor_throughput_per_hour", "must be >= 0"
+        )
+        _require(0 <= self.corridor_open_hour < 24, "corridor_open_hour", "must be in 0..23")
+        _require(
+            self.corridor_open_hour < self.corridor_close_hour <= 24,
+            "corridor_close_hour",
+            "must be after corridor_open_hour and at most 24",
+        )
         for name in ("bus_logit", "bus_affiliation_logit", "shelter_logit", "fear_logit"):
             value = getattr(self, name)
             _require(math.isfinite(value), name, f"must be a finite number, got {value!r}")

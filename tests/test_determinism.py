@@ -46,7 +46,8 @@ def test_every_person_is_in_exactly_one_state_at_every_step(small_default_run):
     sums = counts.sum(axis=1)
     assert (sums == n).all(), f"expected {n} people every step; got {set(sums.tolist())}"
     ts = small_default_run.recorder.timeseries()
-    inside = ts[["at_home", "sheltering", "moving", "queued", "awaiting_bus"]].sum(axis=1)
+    states_inside = ["at_home", "sheltering", "moving", "queued", "awaiting_bus"]
+    inside = ts[[*states_inside, "awaiting_corridor"]].sum(axis=1)
     outside = ts["left_enclave_cum"] + ts["killed_cum"]
     assert ((inside + outside) == n).all(), "expected inside + left + killed == everyone"
     assert (ts["remaining"] == inside).all(), "expected remaining to count those inside"
@@ -109,6 +110,14 @@ def test_invariant_check_catches_a_sheltered_person_without_a_site():
     model.civilians.state[someone] = CivilianState.IN_COLLECTIVE_SHELTER
     model.civilians.exit_route[someone] = ExitRoute.CROSSING
     with pytest.raises(InvariantError, match="reception sites"):
+        model.check_invariants(model.civilians.state_by_route())
+
+
+def test_invariant_check_catches_someone_waiting_for_a_corridor_outside_any_deal():
+    model = after_one_hour()
+    someone = np.flatnonzero(model.civilians.state == CivilianState.AT_HOME)[0]
+    model.civilians.state[someone] = CivilianState.AWAITING_CORRIDOR
+    with pytest.raises(InvariantError, match="AWAITING_CORRIDOR outside any open deal"):
         model.check_invariants(model.civilians.state_by_route())
 
 
