@@ -19,7 +19,7 @@ from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
 
 
 class CivilianState(IntEnum):
-    """Where a person is. The first five are inside the enclave."""
+    """Where a person is. The first six are inside the enclave."""
 
     AT_HOME = 0
     SHELTERING = 1
@@ -27,15 +27,17 @@ class CivilianState(IntEnum):
     QUEUED = 3
     AWAITING_BUS = 4
     """Chose the buses north under a deal; waits at home for a seat."""
-    SCREENING = 5
+    AWAITING_CORRIDOR = 5
+    """Chose government shelters under a deal; waits at home for their turn at its corridor."""
+    SCREENING = 6
     """Left by a crossing or a deal corridor; held for security screening."""
-    IN_COLLECTIVE_SHELTER = 6
+    IN_COLLECTIVE_SHELTER = 7
     """Screened and placed in a reception site (``shelter_site``)."""
-    IN_GOVERNMENT_AREA = 7
+    IN_GOVERNMENT_AREA = 8
     """Under government control outside the reception sites: captured where they stood,
     sponsored out of a shelter, screened when no site is configured, or medically evacuated."""
-    BUSSED_NORTH = 8
-    KILLED = 9
+    BUSSED_NORTH = 9
+    KILLED = 10
 
 
 class ExitRoute(IntEnum):
@@ -67,7 +69,8 @@ class DealChoice(IntEnum):
 
 N_STATES = len(CivilianState)
 N_ROUTES = len(ExitRoute)
-LAST_ENCLAVE_STATE = CivilianState.AWAITING_BUS
+LAST_ENCLAVE_STATE = CivilianState.AWAITING_CORRIDOR
+"""States up to this one are inside the enclave."""
 NO_CROSSING = -1
 ACROSS_THE_FRONT = -2
 """``target_crossing`` of people queued to walk out across the front (:mod:`sim.walkouts`)."""
@@ -125,7 +128,7 @@ class Civilians:
         )
         self.target_crossing = np.full(n, NO_CROSSING, dtype=np.int16)
         self.queue_ticket = np.full(n, np.inf, dtype=np.float64)
-        """Place in a crossing's queue or on a deal's bus list (lower goes first)."""
+        """Place in a crossing's queue, on a deal's bus list or at its corridor (lower first)."""
         self.affiliation = np.zeros(n, dtype=np.int8)
         """Controller code of the faction a person's household is a fighter's family of; 0 none."""
         self.shelter_site = np.full(n, NO_SITE, dtype=np.int8)
@@ -459,8 +462,9 @@ class Civilians:
         """Households settled on a deal's cells choose to stay, go to shelters or take the bus.
 
         A multinomial logit with one draw per household (``docs/ODD.md`` 7.14); the choices
-        apply together: shelter-goers leave by the deal corridor, bus-takers wait for a seat
-        in a random household order. Returns the people per :class:`DealChoice`.
+        apply together: shelter-goers wait for their turn at the deal's corridor and bus-takers
+        for a seat, both in a random household order (one ticket per household). Returns the
+        people per :class:`DealChoice`.
         """
         settled = (self.state == CivilianState.AT_HOME) | (self.state == CivilianState.SHELTERING)
         deciding = settled & on_deal_cell
@@ -487,10 +491,17 @@ class Civilians:
         choice = choice[who]
         to_shelters = who[choice == DealChoice.SHELTERS]
         to_bus = who[choice == DealChoice.BUS]
-        self.leave_enclave(to_shelters, ExitRoute.DEAL_CORRIDOR, step)
+        self.state[to_shelters] = CivilianState.AWAITING_CORRIDOR
+        self.queue_ticket[to_shelters] = u_ticket[self.household[to_shelters]]
         self.state[to_bus] = CivilianState.AWAITING_BUS
         self.queue_ticket[to_bus] = u_ticket[self.household[to_bus]]
         return np.bincount(choice, minlength=len(DealChoice))
+
+    def pass_deal_corridor(self, waiting: NDArray[np.intp], places: int, step: int) -> int:
+        """The first ``places`` people waiting at a deal's corridor leave for screening."""
+        passing = self._first_in_line(waiting, places)
+        self.leave_enclave(passing, ExitRoute.DEAL_CORRIDOR, step)
+        return int(passing.size)
 
     def board_bus(self, waiting: NDArray[np.intp], seats: int, step: int) -> int:
         """The first ``seats`` people on the bus list leave north."""

@@ -16,7 +16,7 @@ from sim.crossings import Crossings
 from sim.deals import Deal, DealBroker
 from sim.events import Schedule
 from sim.exit_barriers import ExitBarriers
-from sim.factions import Faction
+from sim.factions import Faction, FactionStage
 from sim.food import FoodStocks
 from sim.geography import Geography, build_ghouta
 from sim.government import GovernmentForces
@@ -49,23 +49,27 @@ class SiegeModel(mesa.Model):
        logged.
     2. Government: shelling units choose their strikes outside ceasefires, then casualties
        apply (critically wounded survivors join the medical evacuation list); assault
-       groups' pressure (eased on factions in talks, none under a ceasefire) decides which
-       front cells fall, then all captures apply (people on captured cells are now in
-       government areas; fragments cut off below ``min_pocket_cells`` fall with them);
-       assault groups move up.
+       groups' pressure (a talking faction's towns spared and its farmland eased, raised in
+       a renewed assault, none under a ceasefire) decides which front cells fall, then all
+       captures apply (people on captured cells are now in government areas; fragments cut
+       off below ``min_pocket_cells`` fall with them); assault groups move up towards
+       ground open to attack.
     3. Factions: fighting factions' losses, desertion, morale and cohesion; hostile
        neighbours may clash (every pair decides, then clashes apply); factions hemmed into a
-       pocket are offered terms, and terms are answered (accepted terms bring a ceasefire and the
-       civilians' choice: stay, shelters or buses); a faction whose morale broke surrenders
-       its cells in every pocket (all decide, then all apply).
+       pocket are drawn into talks, and ultimatums due are answered by resolve (a refusal
+       brings a renewed assault, then another round; an acceptance a ceasefire and the
+       civilians' choice: stay, the corridor to shelters, or buses); a faction not in talks
+       whose morale broke surrenders its cells in every pocket (all decide, then all apply).
     4. Civilians: perceive (fear from this hour's strikes, hunger), decide by household
        (shelter, return home, set out for an open crossing), walk towards their crossing,
        pass open crossings in queue order at the crossing's throughput.
-    5. Logistics: free buses go to deals in the order agreed (fighters board first); a deal
-       whose last passenger has left hands its cells over. Relatives sponsor households out
-       of the reception sites (once a day); people whose screening is over are placed in
-       the sites, nearest with space first. Once a day patients on the medical list may
-       die; in an agreed window the longest-waiting patients are evacuated.
+    5. Logistics: in the order agreed, each deal's corridor passes people to shelters at its
+       throughput in its open hours, and free buses come (fighters board first); a deal
+       whose last bus passenger and last person at the corridor have left hands its cells
+       over. Relatives sponsor households out of the reception sites (once a day); people
+       whose screening is over are placed in the sites, nearest with space first. Once a
+       day patients on the medical list may die; the longest-waiting are evacuated in any
+       fixed-date window (a counterfactual) and, once a day, from each open deal's cells.
     6. Record the hour's numbers (and, at a day's last hour, who holds each cell and who is
        on it); check that every person is in exactly one state.
     """
@@ -175,6 +179,7 @@ class SiegeModel(mesa.Model):
             geo,
             self.territory,
             self.civilians,
+            self.food,
             self.events,
         )
         self.conflict = Conflict(
@@ -300,10 +305,13 @@ class SiegeModel(mesa.Model):
         self.medevac.add_wounded(self.civilians, struck_survivors, killed, self.streams.medevac, t)
         if self.schedule.ground_offensive[t]:
             defence = self.conflict.defence_per_front_cell()
-            pressure = self.deals.pressure_at_cell(self.factions)
+            pressure = self.deals.pressure_at_cell(t, self.factions)
             captured = self.government.decide_captures(defence, pressure, self.streams.ground)
             self.hand_over.apply(captured, t, "capture")
-            self.government.advance_units(self.territory.rebel() & ~self.deals.ceasefire())
+            # Groups make for ground that can be attacked now: not under a ceasefire, and not
+            # the towns of a faction in talks (unless it is under a renewed assault).
+            open_to_attack = self.deals.pressure_at_cell(t, self.factions) > 0
+            self.government.advance_units(self.territory.rebel() & open_to_attack)
         return strikes_at_person
 
     # ----------------------------------------------------------------- 3 factions
@@ -326,7 +334,8 @@ class SiegeModel(mesa.Model):
             t, fighting, hostile_borders, self.deals.ceasefire(), self.streams.factions
         )
         self.deals.negotiate(t, self.factions, self.streams.deals)
-        fighting = [f for f in self.factions if f.fighting]
+        # A faction in talks answers the mediator's ultimatums rather than surrendering.
+        fighting = [f for f in self.factions if f.stage == FactionStage.FIGHTING]
         surrendered = conflict.surrenders(t, fighting, self.deals.ceasefire())
         if surrendered.size:
             self.hand_over.apply(surrendered, t, "surrender")
@@ -366,7 +375,7 @@ class SiegeModel(mesa.Model):
 
     # ----------------------------------------------------------------- 5 logistics
     def _phase_logistics(self, t: int) -> None:
-        for deal in self.deals.run_buses(t):
+        for deal in self.deals.evacuate(t):
             self._complete(deal, t)
         if t % 24 == 0:
             self.reception.release(self.civilians, self.streams.reception)
@@ -377,13 +386,21 @@ class SiegeModel(mesa.Model):
             n = self.medevac.evacuate(self.civilians, t)
             if n:
                 self.events.add(t, "medevac", "ICRC/SARC", "", f"{n} patients evacuated")
+        if t % 24 == self.config.medevac.hour_under_deal:
+            for k, deal in self.deals.open_deals():
+                n = self.medevac.evacuate_from(self.civilians, self.deals.deal_of_cell == k, t)
+                deal.patients_evacuated += n
+                if n:
+                    detail = f"{n} patients evacuated under the {deal.faction.name} deal"
+                    self.events.add(t, "medevac", "ICRC/SARC", deal.place, detail)
         self.medevac.refresh(self.civilians)
 
     def _complete(self, deal: Deal, t: int) -> None:
         """The deal's last bus has left: its cells pass to the government."""
         detail = (
             f"{deal.trips} bus trips: {deal.fighters_bussed} fighters, "
-            f"{deal.civilians_bussed} civilians north"
+            f"{deal.civilians_bussed} civilians north; {deal.corridor_passed} through the "
+            f"corridor to shelters; {deal.patients_evacuated} patients evacuated"
         )
         self.events.add(t, "deal_completed", deal.faction.name, deal.place, detail)
         self.hand_over.apply(deal.cells, t, "deal")

@@ -186,7 +186,14 @@ SHELTERING = Outcome(
     "sheltering", Unit.PEOPLE, "People in basements and shelters inside the enclave."
 )
 MOVING = Outcome("moving", Unit.PEOPLE, "People walking towards a crossing.")
-QUEUED = Outcome("queued", Unit.PEOPLE, "People waiting in the queue at a crossing.")
+QUEUED = Outcome(
+    "queued", Unit.PEOPLE, "People queued at a crossing or to walk out across the front."
+)
+AWAITING_CORRIDOR = Outcome(
+    "awaiting_corridor",
+    Unit.PEOPLE,
+    "People who chose government shelters under a deal, waiting their turn at its corridor.",
+)
 AWAITING_BUS = Outcome(
     "awaiting_bus",
     Unit.PEOPLE,
@@ -216,6 +223,7 @@ STATES = (
     MOVING,
     QUEUED,
     AWAITING_BUS,
+    AWAITING_CORRIDOR,
     SCREENING,
     IN_COLLECTIVE_SHELTER,
     IN_GOVERNMENT_AREA,
@@ -226,7 +234,7 @@ STATES = (
 
 # ---------------------------------------------------------------- flows out
 REMAINING = Outcome(
-    "remaining", Unit.PEOPLE, "People still inside the enclave (the first five states)."
+    "remaining", Unit.PEOPLE, "People still inside the enclave (the first six states)."
 )
 LEFT_ENCLAVE_CUM = Outcome(
     "left_enclave_cum",

@@ -426,7 +426,8 @@ class FoodParams:
 
 @dataclass(frozen=True)
 class MedevacWindowParams:
-    """Days on which medical evacuations were agreed, and how many patients a day."""
+    """Days on which medical evacuations take place whatever the talks (a counterfactual),
+    and how many patients a day."""
 
     start_day: int
     end_day: int
@@ -472,11 +473,27 @@ class MedevacParams:
         high=0.05,
         meaning="Daily hazard of dying while on the medical evacuation list.",
     )
+    patients_per_day_under_deal: float = declared(
+        0.0,
+        unit="patients/day",
+        low=0.0,
+        high=200.0,
+        meaning="Patients on an agreed deal's cells evacuated each day until the deal completes "
+        "(fractions at a population scale carry over).",
+    )
+    hour_under_deal: int = 10
+    """Hour of the day at which evacuations under a deal leave."""
     windows: tuple[MedevacWindowParams, ...] = ()
+    """Evacuations on fixed dates regardless of any agreement: a counterfactual option
+    (empty in ``historical_2018``)."""
 
     def __post_init__(self) -> None:
         _require(self.initial_patients >= 0, "initial_patients", "must be >= 0")
         _non_negative(self, "critically_wounded_per_death", "death_rate_per_day")
+        _require(
+            self.patients_per_day_under_deal >= 0, "patients_per_day_under_deal", "must be >= 0"
+        )
+        _require(0 <= self.hour_under_deal < 24, "hour_under_deal", "must be in 0..23")
 
 
 @dataclass(frozen=True)
@@ -660,64 +677,132 @@ class DealParams:
         unit="share 0-1",
         low=0.2,
         high=1.0,
-        meaning="A faction is offered terms only once the largest pocket holding its ground has "
-        "at most this share of the enclave's initial cells (cut off or hemmed in), and its "
-        "morale or cohesion is below its threshold.",
+        meaning="A faction is offered talks only once the largest pocket holding its ground has "
+        "at most this share of the enclave's initial cells (hemmed in), and the enclave "
+        "has split or its morale or cohesion is below its threshold.",
     )
     negotiation_morale_threshold: float = declared(
         0.5,
         unit="morale",
         low=0.2,
         high=0.8,
-        meaning="Morale below which a hemmed-in faction is offered terms.",
+        meaning="Morale below which a hemmed-in faction is offered talks before any split.",
     )
     negotiation_cohesion_threshold: float = declared(
         0.35,
         unit="cohesion",
         low=0.1,
         high=0.6,
-        meaning="Cohesion below which a hemmed-in faction is offered terms.",
+        meaning="Cohesion below which a hemmed-in faction is offered talks before any split.",
     )
-    acceptance_rate_per_day: float = declared(
-        1.0,
-        unit="1/day",
-        low=0.1,
-        high=5.0,
-        meaning="Daily hazard of accepting terms for a faction with no resolve "
-        "(cohesion x morale = 0).",
+    talks_round_days: float = declared(
+        3.0,
+        unit="days",
+        low=1.0,
+        high=10.0,
+        meaning="Length of a round of talks through the mediator; it ends in an ultimatum.",
+    )
+    resolve_cohesion_weight: float = declared(
+        0.4,
+        unit="weight",
+        low=0.0,
+        high=1.0,
+        meaning="Weight of cohesion in a faction's resolve (weights are normalised by their sum).",
+    )
+    resolve_fighters_weight: float = declared(
+        0.3,
+        unit="weight",
+        low=0.0,
+        high=1.0,
+        meaning="Weight of the faction's fighters, as a share of its initial fighters, in its "
+        "resolve.",
+    )
+    resolve_food_weight: float = declared(
+        0.3,
+        unit="weight",
+        low=0.0,
+        high=1.0,
+        meaning="Weight of the food in its pockets (days of stocks per person inside over "
+        "resolve_food_reference_days, at most 1) in its resolve.",
+    )
+    resolve_food_reference_days: float = declared(
+        14.0,
+        unit="days",
+        low=3.0,
+        high=60.0,
+        meaning="Days of food in hand at which the food term of resolve is full.",
+    )
+    precedent_resolve_multiplier: float = declared(
+        0.85,
+        unit="multiplier",
+        low=0.5,
+        high=1.0,
+        meaning="Resolve is multiplied by this for every deal already completed with buses north.",
+    )
+    ultimatum_even_odds_resolve: float = declared(
+        0.5,
+        unit="resolve",
+        low=0.2,
+        high=0.9,
+        meaning="Resolve at which an ultimatum is accepted with probability 1/2.",
+    )
+    ultimatum_resolve_steepness: float = declared(
+        10.0,
+        unit="1/resolve",
+        low=2.0,
+        high=30.0,
+        meaning="Logistic steepness of acceptance in resolve.",
     )
     excluded_presence_acceptance_multiplier: float = declared(
         0.3,
         unit="multiplier",
         low=0.0,
         high=1.0,
-        meaning="Acceptance hazard multiplier while a faction excluded from ceasefires shares "
-        "the pocket (0 blocks every such deal).",
-    )
-    talks_max_days: float = declared(
-        4.0,
-        unit="days",
-        low=1.0,
-        high=14.0,
-        meaning="Talks not accepted within this many days end in refusal: the faction fights on.",
-    )
-    talks_retry_days: float = declared(
-        3.0,
-        unit="days",
-        low=0.0,
-        high=14.0,
-        meaning="Days after a refusal before terms are offered again.",
+        meaning="Acceptance probability multiplier while a faction excluded from ceasefires "
+        "shares the pocket (0 blocks every such deal).",
     )
     talks_assault_multiplier: float = declared(
         0.5,
         unit="multiplier",
         low=0.0,
         high=1.0,
-        meaning="Ground pressure on a faction's cells during talks, relative to full assault.",
+        meaning="Ground pressure on a talking faction's farmland cells, relative to full assault "
+        "(its urban cells are not stormed during talks).",
+    )
+    ultimatum_assault_multiplier: float = declared(
+        2.0,
+        unit="multiplier",
+        low=1.0,
+        high=4.0,
+        meaning="Ground pressure on every cell of a faction that refused an ultimatum, relative "
+        "to full assault, during the renewed assault.",
+    )
+    renewed_assault_days: float = declared(
+        2.0,
+        unit="days",
+        low=0.5,
+        high=7.0,
+        meaning="Length of the renewed assault after a refused ultimatum; then another round "
+        "begins.",
     )
     first_bus_delay_hours: int = declared(
-        24, unit="hours", low=0, high=96, meaning="Hours from agreement to the first buses."
+        24,
+        unit="hours",
+        low=0,
+        high=96,
+        meaning="Hours from agreement to the first buses.",
     )
+    corridor_throughput_per_hour: float = declared(
+        400.0,
+        unit="people/hour",
+        low=50.0,
+        high=2000.0,
+        meaning="People choosing government shelters who pass a deal's corridor per open hour "
+        "(fractions carry over).",
+    )
+    corridor_open_hour: int = 7
+    corridor_close_hour: int = 17
+    """A deal's corridor is open from ``corridor_open_hour`` to before this hour each day."""
     fighter_households_per_fighter: float = declared(
         0.7,
         unit="households per fighter",
@@ -765,15 +850,34 @@ class DealParams:
             "negotiation_cohesion_threshold",
             "excluded_presence_acceptance_multiplier",
             "talks_assault_multiplier",
+            "precedent_resolve_multiplier",
+            "ultimatum_even_odds_resolve",
         )
         _non_negative(
             self,
-            "acceptance_rate_per_day",
-            "talks_retry_days",
+            "resolve_cohesion_weight",
+            "resolve_fighters_weight",
+            "resolve_food_weight",
+            "ultimatum_resolve_steepness",
+            "ultimatum_assault_multiplier",
+            "renewed_assault_days",
             "fighter_households_per_fighter",
         )
-        _positive(self, "talks_max_days")
+        _positive(self, "talks_round_days", "resolve_food_reference_days")
+        weights = (
+            self.resolve_cohesion_weight + self.resolve_fighters_weight + self.resolve_food_weight
+        )
+        _require(weights > 0, "resolve_cohesion_weight", "the three resolve weights sum to 0")
         _require(self.first_bus_delay_hours >= 0, "first_bus_delay_hours", "must be >= 0")
+        _require(
+            self.corridor_throughput_per_hour >= 0, "corridor_throughput_per_hour", "must be >= 0"
+        )
+        _require(0 <= self.corridor_open_hour < 24, "corridor_open_hour", "must be in 0..23")
+        _require(
+            self.corridor_open_hour < self.corridor_close_hour <= 24,
+            "corridor_close_hour",
+            "must be after corridor_open_hour and at most 24",
+        )
         for name in ("bus_logit", "bus_affiliation_logit", "shelter_logit", "fear_logit"):
             value = getattr(self, name)
             _require(math.isfinite(value), name, f"must be a finite number, got {value!r}")

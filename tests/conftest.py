@@ -65,7 +65,7 @@ def tiny_config(**sections: dict) -> SimConfig:
         },
         "factions": {"a": {"name": "A", "fighters": 10, "cohesion": 0.5}},
         "faction_dynamics": {"min_pocket_cells": 0},
-        "deals": {"negotiation_morale_threshold": 0.0, "negotiation_cohesion_threshold": 0.0},
+        "deals": {"talks_max_pocket_share": 0.0},  # no talks: no pocket is that small
         "timeline": {"bombardment_start_day": 99, "ground_offensive_start_day": 99},
     }
     merged = {**base}

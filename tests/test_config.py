@@ -332,11 +332,18 @@ INVALID_VALUES = [
         id="negotiation-threshold",
     ),
     pytest.param(
-        "deals.talks_max_days=0",
-        "deals.talks_max_days",
+        "deals.talks_round_days=0",
+        "deals.talks_round_days",
         0.0,
-        "deals.talks_max_days",
-        id="talks-length",
+        "deals.talks_round_days",
+        id="talks-round-length",
+    ),
+    pytest.param(
+        "deals.corridor_close_hour=5",
+        "deals.corridor_close_hour",
+        5,
+        "deals.corridor_close_hour",
+        id="corridor-hours",
     ),
     pytest.param(
         "deals.bus_logit=inf", "deals.bus_logit", float("inf"), "deals.bus_logit", id="logit"
@@ -377,11 +384,11 @@ INVALID_VALUES = [
         id="trucks-not-unloaded",
     ),
     pytest.param(
-        "medevac.windows.0.end_day=1",
-        "medevac.windows[0].end_day",
-        1,
-        "medevac.windows[0].end_day",
-        id="medevac-window",
+        "medevac.hour_under_deal=24",
+        "medevac.hour_under_deal",
+        24,
+        "medevac.hour_under_deal",
+        id="medevac-hour",
     ),
 ]
 

@@ -120,6 +120,14 @@ def test_invariant_check_catches_a_sheltered_person_without_a_site():
         model.check_invariants(model.civilians.state_by_route())
 
 
+def test_invariant_check_catches_someone_waiting_for_a_corridor_outside_any_deal():
+    model = after_one_hour()
+    someone = np.flatnonzero(model.civilians.state == CivilianState.AT_HOME)[0]
+    model.civilians.state[someone] = CivilianState.AWAITING_CORRIDOR
+    with pytest.raises(InvariantError, match="AWAITING_CORRIDOR outside any open deal"):
+        model.check_invariants(model.civilians.state_by_route())
+
+
 def test_dates_start_on_18_february_2018_hourly(small_default_run):
     dates = small_default_run.recorder.timeseries()[o.DATE.name]
     assert dates.iloc[0] == pd.Timestamp("2018-02-18 00:00"), "expected day 0 = 18 Feb 2018"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import outcomes as o
 from sim.model import SiegeModel
 from tests.conftest import run_model, strip_map, tiny_config
 
@@ -47,7 +48,7 @@ def walkout_config(
 
 
 def walked_out(model: SiegeModel) -> list[int]:
-    return model.recorder.timeseries()["left_via_front_cum"].tolist()
+    return model.recorder.timeseries()[o.LEFT_VIA_FRONT_CUM.name].tolist()
 
 
 def test_walkouts_pass_the_front_at_its_throughput_with_fractions_carried():

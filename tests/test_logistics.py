@@ -9,6 +9,7 @@ import pytest
 from sim import outcomes as o
 from sim.civilians import ExitRoute
 from sim.geography import Geography
+from sim.params import ConfigError, MedevacWindowParams, build
 from sim.reception import allocate
 from tests.conftest import run_model, small_config, strip_map, tiny_config, with_changes
 from tests.test_tiny_maps import CROSSING, EAGER
@@ -158,11 +159,11 @@ def test_generous_logistics_give_more_capacity_than_historical_and_restricted_le
             config.bus_fleet.buses,
             config.reception.capacity_scale,
             -config.reception.screening_hours,
-            sum(w.patients_per_day * (w.end_day - w.start_day) for w in config.medevac.windows),
+            config.medevac.patients_per_day_under_deal,
         )
 
     gen, hist, res = (capacity(configs[n]) for n in LOGISTICS)
-    what_compared = ("throughput", "buses", "shelter places", "screening speed", "medevac places")
+    what_compared = ("throughput", "buses", "shelter places", "screening speed", "medevac a day")
     for k, what in enumerate(what_compared):
         assert gen[k] > hist[k] > res[k], (
             f"expected {what}: generous > historical_2018 > restricted; got "
@@ -170,6 +171,10 @@ def test_generous_logistics_give_more_capacity_than_historical_and_restricted_le
         )
     assert configs["restricted"].food.convoys_denied, "expected restricted to deny convoys"
     assert configs["generous"].crossings[1].windows, "expected generous to open Hamouriyeh"
+    assert configs["generous"].medevac.windows, "expected generous to keep fixed-date medevac"
+    assert not configs["historical_2018"].medevac.windows, (
+        "expected no fixed-date medevac in historical_2018: evacuations come with agreements"
+    )
 
 
 def test_generous_logistics_let_more_people_out_through_crossings_than_restricted():
@@ -237,3 +242,8 @@ def test_detained_people_are_held_beyond_screening_then_placed():
     assert detained == [0] * 5 + [10, 10, 10] + [0, 0], f"expected 10 detained 5-7: {detained}"
     assert ts[o.IN_COLLECTIVE_SHELTER.name].iloc[8] == 10, "expected all 10 in the sites at hour 8"
     assert model.reception.detained == 10, "expected 10 detained in all"
+
+
+def test_a_medevac_window_must_end_after_it_starts():
+    with pytest.raises(ConfigError, match="end_day"):
+        build(MedevacWindowParams, {"start_day": 3, "end_day": 3, "patients_per_day": 10})
