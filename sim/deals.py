@@ -51,6 +51,8 @@ class Deal:
     civilians_bussed: int = 0
     trips: int = 0
     corridor_passed: int = 0
+    corridor_credit: float = 0.0
+    """Fraction of a corridor place carried to the next open hour (at a population scale)."""
     """People who left through the deal's corridor for government shelters."""
     patients_evacuated: int = 0
     """Patients of the medical list evacuated from the deal's cells while it was open."""
@@ -320,7 +322,10 @@ class DealBroker:
                 continue
             at_corridor = awaiting_corridor[deal_of_corridor == k]
             if corridor_open and at_corridor.size:
-                passed = civ.pass_deal_corridor(at_corridor, p.corridor_throughput_per_hour, t)
+                deal.corridor_credit += p.corridor_throughput_per_hour
+                places = int(deal.corridor_credit)
+                deal.corridor_credit -= places
+                passed = civ.pass_deal_corridor(at_corridor, places, t)
                 deal.corridor_passed += passed
                 at_corridor = at_corridor[civ.state[at_corridor] == CivilianState.AWAITING_CORRIDOR]
             if t < deal.first_bus_step:

@@ -354,9 +354,7 @@ class SiegeModel(mesa.Model):
         restraint = self.exit_barriers.restraint_by_code(self.factions)[self.territory.controller]
         # Under a ceasefire people have made their deal choice: nobody sets out.
         restraint[self.deals.ceasefire()] = 1.0
-        attacking = self.schedule.ground_offensive[t]
-        army = [g.cell for g in self.government.assault_groups] if attacking else []
-        self.walkouts.begin_hour(army, restraint)
+        self.walkouts.begin_hour(t, self.hand_over.taken_step, restraint)
         open_now, fields = self.crossings.open_fields()
         civ.decide_and_apply(
             restraint,

@@ -329,8 +329,16 @@ class ExitParams:
         unit="m",
         low=300.0,
         high=3000.0,
-        meaning="A front cell is a place to walk out where an assault group stands this close "
-        "during the ground offensive.",
+        meaning="A front cell is a place to walk out where the army took ground this close to it "
+        "in the last walkout_recent_capture_hours.",
+    )
+    walkout_recent_capture_hours: float = declared(
+        48.0,
+        unit="hours",
+        low=6.0,
+        high=168.0,
+        meaning="How long after the army takes ground nearby a stretch of front stays a place "
+        "to walk out.",
     )
     walkout_throughput_per_hour_per_km: float = declared(
         200.0,
@@ -363,6 +371,7 @@ class ExitParams:
             "route_danger_half_life_hours",
             "walkout_reach_m",
             "walkout_army_reach_m",
+            "walkout_recent_capture_hours",
         )
         _non_negative(
             self,

@@ -8,8 +8,9 @@ speak of real people). Divided:
 
 - people: ``population.total_people``; fighters: each faction's and each assault group's,
   and the fighters (and civilians) killed per captured cell or per clash;
-- flows: each crossing's ``throughput_per_hour`` and each medical window's
-  ``patients_per_day`` (kept fractional: the components carry the remainder from hour to hour);
+- flows: each crossing's ``throughput_per_hour``, the deal corridors'
+  ``corridor_throughput_per_hour``, each medical window's ``patients_per_day`` and
+  ``patients_per_day_under_deal`` (kept fractional: the components carry the remainder over);
 - capacities: the bus fleet's ``buses`` (trips, seats and buses on the road are multiplied back),
   each reception site's ``capacity``; stocks: each convoy's ``people_fed``, the medical list's
   ``initial_patients``.
@@ -63,6 +64,10 @@ def at_agent_scale(config: SimConfig) -> SimConfig:
         ),
         crossings=tuple(
             replace(c, throughput_per_hour=c.throughput_per_hour / n) for c in config.crossings
+        ),
+        deals=replace(
+            config.deals,
+            corridor_throughput_per_hour=config.deals.corridor_throughput_per_hour / n,
         ),
         bus_fleet=replace(config.bus_fleet, buses=per_agent(config.bus_fleet.buses, n)),
         reception=replace(

@@ -1,10 +1,11 @@
-"""Walk-outs across the front line: households near a stretch of front where the army stands
+"""Walk-outs across the front line: where the army has just taken ground, households nearby
 cross towards it, as tens of thousands did at Hamouriyeh in March 2018.
 
-A rebel-held front cell (touching government ground) is a place to walk out when an assault
-group stands within ``walkout_army_reach_m`` of it while the ground offensive is on. Settled
-households within ``walkout_reach_m`` of such a cell (straight-line distance; at walking pace
-well under an hour)
+A rebel-held front cell (touching government ground) is a place to walk out when the army took
+ground within ``walkout_army_reach_m`` of it in the last ``walkout_recent_capture_hours``: the
+army stands next to the area, advancing. A quiet front (a siege line, or ground handed over
+under a deal) is no such place. Settled households within ``walkout_reach_m`` of such a cell
+(straight-line distance; at walking pace well under an hour)
 may decide to walk out (:meth:`sim.civilians.Civilians.decide_and_apply`); they join one queue
 at the front, which passes ``walkout_throughput_per_hour_per_km`` x km of such front x (1 - the
 holders' mean restraint there) people an hour (fractions carried to the next hour). Each
@@ -14,8 +15,6 @@ people walk out follows from where the army stands and what holds people back.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,25 +43,32 @@ class Walkouts:
         """This hour's counts: people through, their waits summed, people killed crossing."""
         self._sources = np.zeros(0, dtype=np.intp)
         self._distance_m: NDArray[np.float64] | None = None
+        self._recent = np.zeros(geo.n_cells, dtype=bool)
+        self._near_advance = np.zeros(geo.n_cells, dtype=bool)
         self._credit = 0.0
 
     @property
     def active(self) -> bool:
         return self.params.walkout_hazard_per_hour > 0
 
-    def begin_hour(self, army_cells: Sequence[int], restraint_at_cell: NDArray[np.float64]) -> None:
-        """Find the stretches of front near the army and this hour's places."""
+    def begin_hour(
+        self, t: int, taken_step: NDArray[np.int64], restraint_at_cell: NDArray[np.float64]
+    ) -> None:
+        """Find the stretches of front where the army advances, and this hour's places.
+
+        ``taken_step``: the step at which the army last took each cell by force."""
         self.crossed = self.waited_hours = self.killed = 0
         if not self.active:
             return
         geo = self.geo
-        front = np.flatnonzero(self.territory.front())
-        near_army = np.zeros(front.size, dtype=bool)
-        reach2 = self.params.walkout_army_reach_m**2
-        for cell in army_cells:
-            d2 = (geo.x_m[front] - geo.x_m[cell]) ** 2 + (geo.y_m[front] - geo.y_m[cell]) ** 2
-            near_army |= d2 <= reach2
-        sources = front[near_army]
+        recent = taken_step >= t - self.params.walkout_recent_capture_hours
+        if recent.any():
+            if not np.array_equal(recent, self._recent):
+                self._recent = recent
+                self._near_advance = self._within(recent, self.params.walkout_army_reach_m)
+            sources = np.flatnonzero(self.territory.front() & self._near_advance)
+        else:
+            sources = np.zeros(0, dtype=np.intp)
         if not np.array_equal(sources, self._sources):
             self._sources = sources
             self._distance_m = self._reach(sources)
@@ -80,15 +86,23 @@ class Walkouts:
         return self._distance_m
 
     def _reach(self, sources: NDArray[np.intp]) -> NDArray[np.float64] | None:
+        """Distance to the nearest source (inf beyond ``walkout_reach_m``)."""
         if sources.size == 0:
             return None
-        geo = self.geo
-        not_source = np.ones(geo.n_cells, dtype=bool)
-        not_source[sources] = False
-        dist = ndimage.distance_transform_edt(
-            not_source.reshape(geo.n_rows, geo.n_cols), sampling=geo.cell_size_m
-        ).ravel()
+        is_source = np.zeros(self.geo.n_cells, dtype=bool)
+        is_source[sources] = True
+        dist = self._distance_m_to(is_source)
         return np.where(dist <= self.params.walkout_reach_m, dist, np.inf)
+
+    def _within(self, cells: NDArray[np.bool_], radius_m: float) -> NDArray[np.bool_]:
+        return self._distance_m_to(cells) <= radius_m
+
+    def _distance_m_to(self, cells: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """Straight-line distance (m) from every cell's centre to the nearest of ``cells``."""
+        geo = self.geo
+        return ndimage.distance_transform_edt(
+            ~cells.reshape(geo.n_rows, geo.n_cols), sampling=geo.cell_size_m
+        ).ravel()
 
     def cross(self, civ: Civilians, rng: np.random.Generator, t: int) -> None:
         """The first in the queue cross at this hour's places (the fraction carries over)."""
