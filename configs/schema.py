@@ -21,6 +21,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue
 
+from configs.folders import register_resolvers
 from sim.params import ConfigError, SimConfig, build, to_dict
 
 CONFIG_DIR = Path(__file__).resolve().parent
@@ -125,7 +126,9 @@ RunConfig = _importable(
 
 
 def register() -> None:
+    """Store the schema for Hydra and register the folder-name resolvers (configs/folders.py)."""
     ConfigStore.instance().store(name="run_config_schema", node=RunConfig)
+    register_resolvers()
 
 
 def config_from_hydra(cfg: DictConfig) -> tuple[SimConfig, dict]:
