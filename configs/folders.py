@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from omegaconf import OmegaConf
 
-MAX_NAME_BYTES = 120
+MAX_NAME_BYTES = 200
 """Longest folder name written (the file system's limit is 255 bytes); longer ones are cut."""
 
 HASH_CHARS = 8

@@ -25,11 +25,18 @@ FAST = (*SMALL, f"days={DAYS}")
 pytestmark = pytest.mark.slow
 
 
-def run_sweep(sweep_dir: Path | None, *overrides: str, cwd: Path = ROOT) -> tuple[int, str]:
-    """``python run.py -m <FAST> <overrides>`` (into ``sweep_dir`` if given): (exit code, log)."""
+def run_sweep(
+    sweep_dir: Path | None, *overrides: str, cwd: Path = ROOT, launcher: str = "basic"
+) -> tuple[int, str]:
+    """``python run.py -m <FAST> <overrides>`` (into ``sweep_dir`` if given): (exit code, log).
+
+    Hydra's ``basic`` launcher (jobs in turn, in this process) unless ``launcher="local"``
+    (the default of ``run.py``: parallel worker processes, slower to start).
+    """
     where = [f"hydra.sweep.dir='{sweep_dir}'"] if sweep_dir is not None else []
+    command = [sys.executable, str(ROOT / "run.py"), "-m", f"hydra/launcher={launcher}"]
     done = subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), "-m", *FAST, *overrides, *where],
+        [*command, *FAST, *overrides, *where],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -38,9 +45,11 @@ def run_sweep(sweep_dir: Path | None, *overrides: str, cwd: Path = ROOT) -> tupl
     return done.returncode, done.stdout + done.stderr
 
 
-def sweep(sweep_dir: Path | None, *overrides: str, cwd: Path = ROOT) -> str:
+def sweep(
+    sweep_dir: Path | None, *overrides: str, cwd: Path = ROOT, launcher: str = "basic"
+) -> str:
     """A sweep expected to succeed; returns its log."""
-    code, log = run_sweep(sweep_dir, *overrides, cwd=cwd)
+    code, log = run_sweep(sweep_dir, *overrides, cwd=cwd, launcher=launcher)
     assert code == 0, f"expected the sweep to finish with exit code 0, got {code}:\n{log}"
     return log
 
@@ -86,7 +95,8 @@ def test_a_failed_job_fails_the_sweep_naming_it_and_leaves_the_others_intact(tmp
 def test_the_same_command_resumes_in_the_same_folder_and_a_smaller_sweep_lists_its_jobs(
     tmp_path,
 ):
-    sweep(None, "seed=0,1", cwd=tmp_path)  # no hydra.sweep.dir: named from the command
+    # No hydra.sweep.dir: named from the command, in the main process and in each worker.
+    sweep(None, "seed=0,1", cwd=tmp_path, launcher="local")
     (sweep_dir,) = (tmp_path / "multirun").iterdir()
     assert sweep_dir.name.startswith(f"days={DAYS},") and sweep_dir.name.endswith("seed=0,1"), (
         f"expected the sweep folder named from its overrides, got {sweep_dir.name}"
@@ -142,7 +152,7 @@ def test_a_rerun_that_fails_removes_the_old_results(tmp_path):
 
 
 def test_the_joblib_launcher_runs_jobs_in_parallel(tmp_path):
-    sweep(tmp_path, "seed=0,1,2,3", "hydra.launcher.n_jobs=2")
+    sweep(tmp_path, "seed=0,1,2,3", "hydra.launcher.n_jobs=2", launcher="local")
     infos = [json.loads((job(tmp_path, k) / "run_info.json").read_text()) for k in range(4)]
     assert len({info["pid"] for info in infos}) >= 2, "expected jobs in two worker processes"
     spans = sorted((info["started_unix_s"], info["finished_unix_s"]) for info in infos)
