@@ -219,7 +219,9 @@ class SweepReport(Callback):
                 log.error("job %s", line)
             raise SweepFailed(
                 f"sweep {sweep_dir}: {len(bad)} of {len(jobs)} jobs did not complete "
-                f"(see {runs_path.name}):\n  " + "\n  ".join(bad)
+                f"(see {runs_path.name}):\n  "
+                + "\n  ".join(bad)
+                + "\nFix the cause, then run the same command again: complete jobs are skipped."
             )
 
 

@@ -158,3 +158,10 @@ def test_the_joblib_launcher_runs_jobs_in_parallel(tmp_path):
     spans = sorted((info["started_unix_s"], info["finished_unix_s"]) for info in infos)
     overlaps = any(b_start < a_end for (_, a_end), (b_start, _) in itertools.pairwise(spans))
     assert overlaps, f"expected two runs to overlap in time, got {spans}"
+
+
+def test_a_report_that_cannot_be_written_fails_the_sweep(tmp_path):
+    (tmp_path / "runs.csv").mkdir()  # the table cannot be renamed into place
+    code, log = run_sweep(tmp_path, "seed=0")
+    assert code == 1, f"expected exit code 1 when the report fails, got {code}:\n{log}"
+    assert "the report could not be written" in log, f"expected the reason named:\n{log}"
