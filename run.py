@@ -1,12 +1,16 @@
 """Hydra entry point: ``python run.py [overrides]``, or ``python run.py -m seed=0,1,2``.
 
 Composes the config, validates it into ``sim.params.SimConfig`` (refusing bad input before
-anything runs), runs the model with a progress bar and writes the run folder.
+anything runs), runs the model with a progress bar and writes the run folder, named by
+``configs/config.yaml`` (``configs/folders.py``).
 
-In a multirun (a sweep) every job stands alone: a job whose folder already holds a finished
-run of the same config (same ``config_key`` in its ``summary.json``) is skipped unless
-``output.force=true``, and a job that fails writes ``error.txt`` into its folder and lets the
-others go on. Sweeps run in parallel with the joblib launcher (``configs/config.yaml``).
+A run that fails writes ``error.txt`` into its folder (first line: why) and no
+``summary.json``; a refused config exits with code 2. In a multirun (a sweep) every job
+stands alone: a job whose folder already holds a finished run of the same config
+(:func:`sim.outputs.is_complete`) is skipped unless ``output.force=true``; any other attempt
+first removes the folder's previous results; a job that fails lets the others go on, and the
+sweep then exits non-zero naming it (``experiments/sweep_report.py``). Sweeps run in
+parallel with the joblib launcher (``configs/config.yaml``).
 """
 
 from __future__ import annotations
@@ -28,8 +32,10 @@ from tqdm import tqdm
 from configs.schema import apply_sample, config_from_hydra, register
 from sim.model import SiegeModel
 from sim.outputs import (
+    ERROR_FILE,
     JOB_DONE_FILE,
     atomic_write_text,
+    clear_run,
     config_key,
     is_complete,
     summary_text,
@@ -39,9 +45,6 @@ from sim.params import ConfigError
 
 log = logging.getLogger("run")
 register()
-
-ERROR_FILE = "error.txt"
-"""Written into a sweep job's folder when the job fails; removed when it later succeeds."""
 
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="config")
@@ -54,17 +57,23 @@ def main(cfg: DictConfig) -> None:
         run(cfg, out_dir, in_sweep)
     except ConfigError as err:
         log.error("invalid config: %s", err)
+        write_error(out_dir, f"invalid config: {err}\n")
         if not in_sweep:
             sys.exit(2)
-        atomic_write_text(out_dir / ERROR_FILE, f"invalid config: {err}\n")
-    except Exception:
+    except Exception as err:
+        write_error(out_dir, f"{type(err).__name__}: {err}\n\n{traceback.format_exc()}")
         if not in_sweep:
             raise
         log.exception("run failed; the other runs of the sweep go on")
-        atomic_write_text(out_dir / ERROR_FILE, traceback.format_exc())
     finally:
         if in_sweep:  # the sweep's progress bar counts these
             (out_dir / JOB_DONE_FILE).touch()
+
+
+def write_error(out_dir: Path, text: str) -> None:
+    """Leave only ``error.txt`` (first line: why) where the failed run would have written."""
+    clear_run(out_dir)
+    atomic_write_text(out_dir / ERROR_FILE, text)
 
 
 def run(cfg: DictConfig, out_dir: Path, in_sweep: bool) -> None:
@@ -75,6 +84,7 @@ def run(cfg: DictConfig, out_dir: Path, in_sweep: bool) -> None:
     if in_sweep and not output["force"] and is_complete(out_dir, key):
         log.info("already complete (config %s): skipped; output.force=true reruns it", key)
         return
+    clear_run(out_dir)  # a killed or failed attempt must not leave the old results behind
     model = SiegeModel(config)
     started = time.time()
     show_bar = output["progress_bar"] and not in_sweep  # parallel bars would garble
@@ -92,7 +102,6 @@ def run(cfg: DictConfig, out_dir: Path, in_sweep: bool) -> None:
     )
     info = {"pid": os.getpid(), "started_unix_s": started, "finished_unix_s": finished}
     atomic_write_text(out_dir / "run_info.json", json.dumps(info, indent=2) + "\n")
-    (out_dir / ERROR_FILE).unlink(missing_ok=True)
     log.info("%s", summary_text(summary))
     log.info("simulated in %.1f s; outputs in %s", finished - started, out_dir)
 

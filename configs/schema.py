@@ -22,6 +22,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue
 
 import configs.help
+from configs.folders import register_resolvers
 from sim.params import ConfigError, SimConfig, build, to_dict
 
 CONFIG_DIR = Path(__file__).resolve().parent
@@ -128,9 +129,11 @@ RunConfig = _importable(
 
 
 def register() -> None:
-    """Store the schema and the project's help (``configs/help.py``) for Hydra."""
+    """Store the schema and the project's help (``configs/help.py``) for Hydra, and register
+    the folder-name resolvers (``configs/folders.py``)."""
     ConfigStore.instance().store(name="run_config_schema", node=RunConfig)
     configs.help.register()
+    register_resolvers()
 
 
 def config_from_hydra(cfg: DictConfig) -> tuple[SimConfig, dict]:

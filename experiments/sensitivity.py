@@ -12,7 +12,8 @@
    i, A with column i from B: n(d + 2) runs, written to ``design.csv``.
 2. **Runs.** ``run.py -m`` runs them through the configured launcher (parallel here, or
    Slurm/Ray with ``hydra/launcher=...``), one job per row (``sample.file``/``sample.index``);
-   finished jobs are skipped on a re-run, as in any sweep.
+   finished jobs are skipped on a re-run, as in any sweep. If a run fails, no index is
+   computed: the failed runs are listed with their errors (exit code 1).
 3. **Indices.** ``scipy.stats.sobol_indices`` (Saltelli 2010 estimators) on the outcomes, with
    bootstrap confidence intervals; written to ``sobol_indices.csv`` and ``sobol_indices.png``
    (first-order and total indices with their intervals).
@@ -38,7 +39,8 @@ import yaml
 from scipy.stats import qmc, sobol_indices
 
 from configs.schema import compose_config
-from experiments.aggregate import aggregate
+from experiments.aggregate import SWEEP_CONFIG, aggregate
+from experiments.sweep_report import incomplete_jobs
 from sim.declared import Parameter, UndeclaredKeyError, parameter, value_at
 from sim.outputs import atomic_write, atomic_write_csv
 from sim.params import ConfigError, SimConfig
@@ -220,7 +222,8 @@ def main(argv: list[str] | None = None) -> Path:
         "%d parameters, n = %d: %d runs into %s", len(problem.parameters), args.n, len(table), out
     )
     started = time.perf_counter()
-    subprocess.run(
+    started_unix_s = time.time()
+    sweep = subprocess.run(
         [
             sys.executable,
             str(ROOT / "run.py"),
@@ -230,13 +233,27 @@ def main(argv: list[str] | None = None) -> Path:
             "output.plots=false",
             *args.overrides,
             f"hydra.sweep.dir={out}",
-            "hydra.sweep.subdir=${hydra.job.num}",
+            "hydra.sweep.subdir=sample_${sample.index}",
         ],
-        check=True,
         cwd=ROOT,
     )
     log.info("runs done in %.0f s", time.perf_counter() - started)
+    sweep_config = out / SWEEP_CONFIG
+    if sweep.returncode != 0 and (
+        not sweep_config.exists() or sweep_config.stat().st_mtime < started_unix_s
+    ):
+        raise SystemExit(f"the sweep did not start (exit code {sweep.returncode}): see above")
     runs_path, _ = aggregate(out)
+    failed = incomplete_jobs(runs_path)
+    if failed:
+        raise SystemExit(
+            f"Sobol indices not computed: {len(failed)} of {len(table)} runs of the design did "
+            f"not complete, and the estimators need every run (n a power of two):\n  "
+            + "\n  ".join(failed)
+            + "\nFix the cause, then run the same command again: finished runs are skipped."
+        )
+    if sweep.returncode != 0:
+        log.warning("the sweep exited with code %d, yet every run is complete", sweep.returncode)
     result = indices(problem, table, pd.read_csv(runs_path))
     atomic_write_csv(out / "sobol_indices.csv", result)
     plot_indices(result, problem.outcome, len(table), out / "sobol_indices.png")

@@ -3,7 +3,9 @@
     python -m experiments.sweep_report multirun/cohesion_sweep [--metric final.killed_cum]
 
 Runs automatically at the end of every multirun (``SweepReport``, a Hydra callback set in
-``configs/config.yaml``; it also shows a progress bar of finished runs while the sweep goes).
+``configs/config.yaml``; it also shows a progress bar of finished runs while the sweep goes),
+then ends ``python run.py -m`` with exit code 1, naming each job and why, if a job did not
+complete or the report could not be written.
 Writes into the sweep folder, besides ``runs.csv`` and ``curves.csv``
 (:mod:`experiments.aggregate`):
 
@@ -28,12 +30,11 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 from tqdm import tqdm
 
-from experiments.aggregate import aggregate
+from experiments.aggregate import aggregate, sweep_overrides
 from sim import outcomes as o
 from sim.outputs import JOB_DONE_FILE, atomic_write
 
@@ -49,7 +50,7 @@ PANELS = (
     (o.KILLED_CUM.name, "civilians killed"),
 )
 DEFAULT_METRIC = f"final.{o.LEFT_ENCLAVE_CUM.name}"
-NOT_PARAMETERS = ("job", "status", "seed", "sample.file", "sample.index")
+NOT_PARAMETERS = ("job", "status", "error", "seed", "sample.file", "sample.index")
 """Inputs that vary between runs without being a parameter to compare (seeds, design rows)."""
 
 
@@ -114,10 +115,17 @@ def plot_heatmap(runs: pd.DataFrame, x: str, y: str, metric: str, path: Path) ->
     plt.close(fig)
 
 
-def report(sweep_dir: Path, metric: str = DEFAULT_METRIC) -> list[Path]:
-    """Aggregate the sweep and draw its figures; returns the files written."""
+def report(
+    sweep_dir: Path,
+    metric: str = DEFAULT_METRIC,
+    overrides: list[tuple[str, ...]] | None = None,
+) -> list[Path]:
+    """Aggregate the sweep and draw its figures; returns the files written (runs.csv first).
+
+    ``overrides``: the jobs' overrides (default: from the sweep's ``multirun.yaml``).
+    """
     sweep_dir = Path(sweep_dir)
-    runs_path, curves_path = aggregate(sweep_dir)
+    runs_path, curves_path = aggregate(sweep_dir, overrides=overrides)
     runs = pd.read_csv(runs_path)
     curves = pd.read_csv(curves_path)
     written = [runs_path, curves_path]
@@ -138,21 +146,16 @@ def report(sweep_dir: Path, metric: str = DEFAULT_METRIC) -> list[Path]:
     return written
 
 
-def count_jobs(config: DictConfig) -> int:
-    """Jobs in the sweep: the product of the sizes of its sweep overrides.
+def incomplete_jobs(runs_path: Path) -> list[str]:
+    """One line per job of ``runs.csv`` that did not complete: folder, status and why."""
+    runs = pd.read_csv(runs_path, usecols=["job", "status", "error"], keep_default_na=False)
+    bad = runs[runs["status"] != "complete"]
+    return [f"{r.job}: {r.status}{f' ({r.error})' if r.error else ''}" for r in bad.itertuples()]
 
-    As in Hydra's basic sweeper, a key given on the command line replaces the same key of
-    ``hydra.sweeper.params`` (a preset).
-    """
-    params = config.hydra.sweeper.params or {}
-    overrides = [f"{key}={value}" for key, value in params.items()]
-    overrides += list(config.hydra.overrides.task)
-    by_key = {o.key_or_group: o for o in OverridesParser.create().parse_overrides(overrides)}
-    total = 1
-    for override in by_key.values():
-        if override.is_sweep_override():
-            total *= len(list(override.sweep_string_iterator()))
-    return total
+
+class SweepFailed(SystemExit):
+    """Ends ``python run.py -m`` with exit code 1 and this message (Hydra turns a callback's
+    ordinary exception into a warning, and the sweep would exit 0)."""
 
 
 class SweepProgress:
@@ -197,12 +200,31 @@ class SweepReport(Callback):
         return {"progress": None}
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        self.progress = SweepProgress(Path(config.hydra.sweep.dir), count_jobs(config))
+        total = len(sweep_overrides(config))
+        self.progress = SweepProgress(Path(config.hydra.sweep.dir), total)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         if self.progress is not None:
             self.progress.close()
-        report(Path(config.hydra.sweep.dir))
+        sweep_dir = Path(config.hydra.sweep.dir)
+        jobs = sweep_overrides(config)
+        try:
+            runs_path = report(sweep_dir, overrides=jobs)[0]
+        except Exception as err:
+            log.exception("the sweep report could not be written")
+            raise SweepFailed(
+                f"sweep {sweep_dir}: the report could not be written: {type(err).__name__}: {err}"
+            ) from err
+        bad = incomplete_jobs(runs_path)
+        if bad:
+            for line in bad:
+                log.error("job %s", line)
+            raise SweepFailed(
+                f"sweep {sweep_dir}: {len(bad)} of {len(jobs)} jobs did not complete "
+                f"(see {runs_path.name}):\n  "
+                + "\n  ".join(bad)
+                + "\nFix the cause, then run the same command again: complete jobs are skipped."
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -213,7 +235,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--metric", default=DEFAULT_METRIC, help="runs.csv column for the heatmap")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    report(args.sweep_dir, args.metric)
+    bad = incomplete_jobs(report(args.sweep_dir, args.metric)[0])
+    if bad:
+        raise SystemExit(f"{len(bad)} jobs did not complete:\n  " + "\n  ".join(bad))
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import glob
 import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,23 +30,107 @@ from sim.validation import validate, validation_lines
 JOB_DONE_FILE = ".job_done"
 """Touched in a sweep job's folder when the job ends (complete, skipped or failed)."""
 
+ERROR_FILE = "error.txt"
+"""Why a run failed (first line: the error; then the traceback, if any). A run folder holds
+either this or ``summary.json``, never both (:func:`clear_run` before each attempt)."""
+
+SUMMARY_FILE = "summary.json"
+"""Written last: a folder whose summary parses and names its config is a complete run."""
+
+RUN_FILES = (
+    "config.yaml",
+    "timeseries.csv",
+    "districts.csv",
+    "events.csv",
+    "evacuation_curves.png",
+    "factions.png",
+    "logistics.png",
+    "run_info.json",
+)
+"""The other files of a run folder (:func:`write_run`, ``run.py``), removed with the summary."""
+
 REPORT_DAYS = (43,)
 """Days whose totals go into the summary (43 = 2 Apr 2018, an OCHA calibration date)."""
+
+STALE_TMP_S = 600.0
+"""A temporary file of an atomic write untouched this long is a killed write's leftover."""
 
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary file beside ``path``, renamed into place if the block succeeds."""
+    """A temporary file beside ``path``, renamed into place if the block succeeds.
+
+    The file (and then its folder) is fsynced before (after) the rename, so a crash leaves
+    the old file or the new one, never a torn one. Leftover temporary files of the same
+    target from killed writes are removed (:func:`remove_stale_tmp`).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
+    )
     os.close(fd)
     try:
         yield Path(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        _fsync(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _fsync_dir(path.parent)
+    remove_stale_tmp(path)
+
+
+def remove_stale_tmp(path: Path) -> list[Path]:
+    """Remove the temporary files ``.<name>.<pid>.*.tmp`` left beside ``path`` by killed writes.
+
+    A file counts as left over if its writer (the pid in its name) no longer runs on this
+    machine, or if nobody has touched it for :data:`STALE_TMP_S`; a concurrent writer's fresh
+    file is kept. Returns the files removed.
+    """
+    removed = []
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
+        try:
+            age_s = time.time() - tmp.stat().st_mtime
+        except FileNotFoundError:  # its writer just renamed or removed it
+            continue
+        if age_s > STALE_TMP_S or (pid.isdigit() and not _pid_alive(int(pid))):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it runs, as another user
+        return True
+    return True
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows cannot open folders)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:
@@ -74,12 +160,41 @@ def config_key(config: SimConfig) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def read_summary(out_dir: Path) -> dict[str, Any] | None:
+    """The folder's ``summary.json``, or None if it is absent, truncated or not a summary."""
+    try:
+        summary = json.loads((Path(out_dir) / SUMMARY_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return summary if isinstance(summary, dict) and "config_key" in summary else None
+
+
 def is_complete(out_dir: Path, key: str) -> bool:
-    """``out_dir`` holds a finished run of the config with this key (summary.json is last)."""
-    summary = Path(out_dir) / "summary.json"
-    if not summary.exists():
+    """``out_dir`` holds a finished run of the config with this key.
+
+    Its ``summary.json`` parses and names ``key``, and no ``error.txt`` at least as new stands
+    beside it (left by a later attempt that failed).
+    """
+    out_dir = Path(out_dir)
+    summary = read_summary(out_dir)
+    if summary is None or summary["config_key"] != key:
         return False
-    return json.loads(summary.read_text(encoding="utf-8")).get("config_key") == key
+    try:
+        error_ns = (out_dir / ERROR_FILE).stat().st_mtime_ns
+    except FileNotFoundError:
+        return True
+    return error_ns < (out_dir / SUMMARY_FILE).stat().st_mtime_ns
+
+
+def clear_run(out_dir: Path) -> None:
+    """Remove a previous attempt's results and error (summary first), before a new attempt.
+
+    A rerun that then fails leaves only its own ``error.txt``: no report can show old values.
+    """
+    out_dir = Path(out_dir)
+    (out_dir / SUMMARY_FILE).unlink(missing_ok=True)
+    for name in (*RUN_FILES, ERROR_FILE):
+        (out_dir / name).unlink(missing_ok=True)
 
 
 def totals_at(ts: pd.DataFrame, step: int) -> dict[str, int]:
@@ -285,7 +400,7 @@ def write_run(
 
     write_spatial_outputs(model, out_dir, ts, plots, animation, logistics)
     # summary.json last: its presence marks a complete run folder.
-    atomic_write_text(out_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
+    atomic_write_text(out_dir / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
     return summary
 
 

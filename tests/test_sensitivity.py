@@ -193,3 +193,24 @@ def test_a_design_row_sets_its_keys_and_an_unknown_key_is_refused_by_name(tmp_pa
     cfg = compose_raw(f"sample.file={bad}", "sample.index=0")
     with pytest.raises(ConfigError, match=r"^bus_fleet.bsues: not a config key"):
         apply_sample(cfg)
+
+
+@pytest.mark.slow
+def test_a_study_with_failed_runs_names_them_and_computes_no_index(tmp_path):
+    from experiments.sensitivity import main
+    from tests.conftest import SMALL
+
+    problem = tmp_path / "problem.yaml"
+    problem.write_text(  # negative fleets are refused: some runs of the design fail
+        "outcome: final.killed_cum\n"
+        "parameters:\n"
+        "  - {name: government.lethality_per_strike, low: 0.001, high: 0.02}\n"
+        "  - {name: bus_fleet.buses, low: -400, high: 400, integer: true}\n"
+    )
+    out = tmp_path / "study"
+    with pytest.raises(SystemExit, match=r"^Sobol indices not computed: \d+ of 8 runs") as err:
+        main([str(problem), "--n", "2", "--out", str(out), *SMALL, "days=1"])
+    assert "sample_" in str(err.value) and "invalid config: bus_fleet.buses" in str(err.value), (
+        f"expected each failed run named with its error: {err.value}"
+    )
+    assert not (out / "sobol_indices.csv").exists(), "expected no indices from a partial design"
