@@ -60,9 +60,12 @@ class SiegeModel(mesa.Model):
        brings a renewed assault, then another round; an acceptance a ceasefire and the
        civilians' choice: stay, the corridor to shelters, or buses); a faction not in talks
        whose morale broke surrenders its cells in every pocket (all decide, then all apply).
-    4. Civilians: perceive (fear from this hour's strikes, hunger), decide by household
-       (shelter, return home, set out for an open crossing), walk towards their crossing,
-       pass open crossings in queue order at the crossing's throughput.
+    4. Civilians: perceive (fear from this hour's strikes, hunger); the factions' restraint
+       and the places to walk out across the front (where the army just took ground) are
+       found; households decide (shelter, return home, set out for an open crossing, or walk
+       out across the front), then walk towards their crossing, pass open crossings in queue
+       order at the crossing's throughput, and cross the front at its places; the news of
+       safe passage takes in the hour's exits.
     5. Logistics: in the order agreed, each deal's corridor passes people to shelters at its
        throughput in its open hours, and free buses come (fighters board first); a deal
        whose last bus passenger and last person at the corridor have left hands its cells
