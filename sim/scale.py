@@ -8,7 +8,8 @@ speak of real people). Divided:
 
 - people: ``population.total_people``; fighters: each faction's and each assault group's,
   and the fighters (and civilians) killed per captured cell or per clash;
-- flows: each crossing's ``throughput_per_hour``, the deal corridors'
+- flows: each crossing's ``throughput_per_hour``, the front's
+  ``walkout_throughput_per_hour_per_km``, the deal corridors'
   ``corridor_throughput_per_hour``, each medical window's ``patients_per_day`` and
   ``patients_per_day_under_deal`` (kept fractional: the components carry the remainder over);
 - capacities: the bus fleet's ``buses`` (trips, seats and buses on the road are multiplied back),
@@ -64,6 +65,10 @@ def at_agent_scale(config: SimConfig) -> SimConfig:
         ),
         crossings=tuple(
             replace(c, throughput_per_hour=c.throughput_per_hour / n) for c in config.crossings
+        ),
+        exits=replace(
+            config.exits,
+            walkout_throughput_per_hour_per_km=config.exits.walkout_throughput_per_hour_per_km / n,
         ),
         deals=replace(
             config.deals,
