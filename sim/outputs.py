@@ -45,6 +45,10 @@ RUN_FILES = (
     "evacuation_curves.png",
     "factions.png",
     "logistics.png",
+    "map.png",
+    "siege.gif",
+    "timeline.png",
+    "territory.npz",
     "run_info.json",
 )
 """The other files of a run folder (:func:`write_run`, ``run.py``), removed with the summary."""

@@ -115,3 +115,14 @@ def test_atomic_writes_remove_leftovers_of_killed_writes_only(tmp_path):
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == sorted([fresh.name, other.name, "out.txt"]), f"got {left}"
     assert (tmp_path / "out.txt").read_text() == "hello", "expected the new file in place"
+
+
+def test_clearing_a_run_folder_knows_every_file_a_run_writes(tmp_path):
+    # A failed rerun must leave no old result behind: every file write_run makes is listed.
+    from sim.outputs import RUN_FILES, SUMMARY_FILE, write_run
+    from tests.conftest import run_model, strip_map, tiny_config
+
+    write_run(run_model(tiny_config(days=2), strip_map(3, 10)), tmp_path)
+    written = {p.name for p in tmp_path.iterdir()}
+    unknown = written - {*RUN_FILES, SUMMARY_FILE}
+    assert not unknown, f"expected RUN_FILES to list every output, missing {sorted(unknown)}"

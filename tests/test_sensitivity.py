@@ -201,16 +201,18 @@ def test_a_study_with_failed_runs_names_them_and_computes_no_index(tmp_path):
     from tests.conftest import SMALL
 
     problem = tmp_path / "problem.yaml"
-    problem.write_text(  # negative fleets are refused: some runs of the design fail
+    # grid.margin_m has no declared range, so the problem's own bounds stand; negative margins
+    # are refused when a run's config is validated: some runs of the design fail.
+    problem.write_text(
         "outcome: final.killed_cum\n"
         "parameters:\n"
         "  - {name: government.lethality_per_strike, low: 0.001, high: 0.02}\n"
-        "  - {name: bus_fleet.buses, low: -400, high: 400, integer: true}\n"
+        "  - {name: grid.margin_m, low: -2000, high: 2000}\n"
     )
     out = tmp_path / "study"
     with pytest.raises(SystemExit, match=r"^Sobol indices not computed: \d+ of 8 runs") as err:
         main([str(problem), "--n", "2", "--out", str(out), *SMALL, "days=1"])
-    assert "sample_" in str(err.value) and "invalid config: bus_fleet.buses" in str(err.value), (
+    assert "sample_" in str(err.value) and "invalid config: grid.margin_m" in str(err.value), (
         f"expected each failed run named with its error: {err.value}"
     )
     assert not (out / "sobol_indices.csv").exists(), "expected no indices from a partial design"
