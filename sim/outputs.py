@@ -42,6 +42,7 @@ RUN_FILES = (
     "timeseries.csv",
     "districts.csv",
     "events.csv",
+    "validation.csv",
     "evacuation_curves.png",
     "factions.png",
     "logistics.png",
