@@ -15,7 +15,7 @@ from sim.conflict import Conflict
 from sim.crossings import Crossings
 from sim.deals import Deal, DealBroker
 from sim.events import Schedule
-from sim.factions import Faction
+from sim.factions import Faction, FactionStage
 from sim.food import FoodStocks
 from sim.geography import Geography, build_ghouta
 from sim.government import GovernmentForces
@@ -44,11 +44,14 @@ class SiegeModel(mesa.Model):
        district's stocks; hunger moves towards its level for today's ration; notes are
        logged.
     2. Government: shelling units choose their strikes outside ceasefires, then casualties
-       apply (critically wounded survivors join the medical evacuation list); assault
-       groups' pressure (eased on factions in talks, none under a ceasefire) decides which
-       front cells fall, then all captures apply (people on captured cells are now in
-       government areas; fragments cut off below ``min_pocket_cells`` fall with them);
-       assault groups move up.
+       apply (critically wounded survivors join the medical evacuation list); regrouped
+       assault groups are reinforced; the ring's pressure on the whole front and the assault
+       groups' on their axes (eased on the farmland of factions in talks, none on their
+       towns nor under a ceasefire) decide which front cells fall and what each group
+       loses, then which civilians on those cells are killed; then deaths, losses (a group
+       worn down stops to regroup) and captures apply (people left on captured cells are now
+       in government areas; fragments cut off below ``min_pocket_cells`` fall with them);
+       assault groups not regrouping move up.
     3. Factions: fighting factions' losses, desertion, morale and cohesion; hostile
        neighbours may clash (every pair decides, then clashes apply); factions hemmed into a
        pocket are offered terms, and terms are answered (accepted terms bring a ceasefire and the
@@ -116,8 +119,9 @@ class SiegeModel(mesa.Model):
         ]
         for faction in self.factions:
             faction.initial_cells = faction.cells = self.territory.cells_of(faction.code)
+        self.events = EventLog(self.start)
         self.government = GovernmentForces(
-            self, config.government, geo, self.territory, self.town_cell
+            self, config.government, geo, self.territory, self.town_cell, self.events
         )
         self.civilians = Civilians(geo, config.population, config.civilians, streams.population)
         families = np.array(
@@ -143,7 +147,6 @@ class SiegeModel(mesa.Model):
             dict(zip(self.reception.site_names, self.reception.capacity.tolist(), strict=True)),
             self.start,
         )
-        self.events = EventLog(self.start)
         self.deals = DealBroker(
             config.deals,
             BusFleet(config.bus_fleet),
@@ -178,6 +181,8 @@ class SiegeModel(mesa.Model):
         )
         self._district_names = geo.district_names
         self.hour_strikes = np.zeros(geo.n_cells, dtype=np.int32)
+        self.killed_in_ground_fighting = 0
+        """Civilians killed on cells taken by assault, so far."""
         self._anyone_inside = self.civilians.n > 0
         """Someone was inside the enclave at the end of the last step (nobody ever returns)."""
         if self.territory.n_pockets > 1:
@@ -277,11 +282,18 @@ class SiegeModel(mesa.Model):
         )
         self.medevac.add_wounded(self.civilians, struck_survivors, killed, self.streams.medevac, t)
         if self.schedule.ground_offensive[t]:
+            government = self.government
+            government.resume_groups(t)
             defence = self.conflict.defence_per_front_cell()
-            pressure = self.deals.pressure_at_cell(self.factions)
-            captured = self.government.decide_captures(defence, pressure, self.streams.ground)
-            self.hand_over.apply(captured, t, "capture")
-            self.government.advance_units(self.territory.rebel() & ~self.deals.ceasefire())
+            in_talks = [f.code for f in self.factions if f.stage == FactionStage.TALKING]
+            pressure = government.spare_towns(self.deals.pressure_at_cell(self.factions), in_talks)
+            assault = government.decide_assault(defence, pressure, self.streams.ground)
+            on_captured = self.civilians.on_cells(assault.cells, self.geo.n_cells)
+            dead = government.capture_deaths(on_captured, self.streams.ground)
+            self.killed_in_ground_fighting += self.civilians.kill(dead, t)
+            government.apply_losses(assault, t)
+            self.hand_over.apply(assault.cells, t, "capture")
+            government.advance_units(self.territory.rebel() & ~self.deals.ceasefire())
         return strikes_at_person
 
     # ----------------------------------------------------------------- 3 factions
@@ -366,6 +378,7 @@ class SiegeModel(mesa.Model):
                 state_counts=table.sum(axis=1),
                 exits_by_route=table.sum(axis=0),
                 strikes=int(self.hour_strikes.sum()),
+                killed_in_ground_fighting=self.killed_in_ground_fighting,
                 rebel_cells=int(np.count_nonzero(self.territory.rebel())),
                 pockets=self.territory.n_pockets,
                 faction_cells=np.array([f.cells for f in self.factions]),

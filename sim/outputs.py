@@ -91,6 +91,7 @@ def totals_at(ts: pd.DataFrame, step: int) -> dict[str, int]:
         "left_by_medevac_cum",
         "fighters_bussed_north_cum",
         "killed_cum",
+        "killed_in_ground_fighting_cum",
     )
     return {key: int(row[key]) for key in keys}
 
@@ -283,7 +284,8 @@ def summary_text(summary: dict[str, Any]) -> str:
         f"via deal corridors {f['left_via_deal_corridor_cum']:,}; "
         f"by capture {f['left_by_capture_cum']:,}; "
         f"bussed north {f['bussed_north_cum']:,} civilians "
-        f"+ {f['fighters_bussed_north_cum']:,} fighters; killed {f['killed_cum']:,}; "
+        f"+ {f['fighters_bussed_north_cum']:,} fighters; killed {f['killed_cum']:,} "
+        f"({f['killed_in_ground_fighting_cum']:,} in ground fighting); "
         f"still inside {f['remaining']:,}",
     ]
     for key, value in summary.items():

@@ -495,15 +495,37 @@ class GovernmentParams:
     """Front cells within this distance of an assault group feel its pressure."""
     urban_defence_multiplier: float = 3.0
     """Defence of urban cells relative to farmland."""
+    front_holding_fighters: int = 0
+    """Troops holding the ring (in no assault group), spread evenly over every front cell
+    open to attack: the base pressure on the whole front. Constant (no losses)."""
+    group_losses_per_defender_per_day: float = 0.15
+    """Fighters an assault group loses per day for each effective defender it attacks
+    (defence of the front cells in its reach, urban multiplier included, times its share of
+    the attack on each and the cell's pressure)."""
+    regroup_strength_share: float = 0.6
+    """An assault group below this share of its initial fighters stops attacking and
+    regroups (0: never)."""
+    regroup_days: float = 5.0
+    """Days a group regroups; then reinforcements bring it back to its initial fighters."""
+    capture_civilian_lethality: float = 0.002
+    """Probability that a person inside the enclave on a cell taken by assault is killed."""
 
     def __post_init__(self) -> None:
         _probability(self, "lethality_per_strike", "shelter_protection")
+        _probability(self, "regroup_strength_share", "capture_civilian_lethality")
         _non_negative(
             self,
             "front_weight",
             "density_weight",
             "pause_shelling_multiplier",
             "capture_rate_per_hour",
+            "group_losses_per_defender_per_day",
+            "regroup_days",
+        )
+        _require(
+            self.front_holding_fighters >= 0,
+            "front_holding_fighters",
+            f"must be >= 0, got {self.front_holding_fighters}",
         )
         _positive(self, "reach_m", "urban_defence_multiplier")
         _unique_names([u.name for u in self.shelling_units], "shelling_units")

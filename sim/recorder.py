@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from sim.civilians import LAST_ENCLAVE_STATE, N_STATES, CivilianState, ExitRoute
 from sim.factions import FactionStage
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bumped on any change of the output tables' columns; written into summary.json."""
 
 EVENT_COLUMNS = ["step", "day", "date", "kind", "actor", "place", "detail"]
@@ -30,6 +30,8 @@ class StepRecord:
     state_counts: NDArray[np.int64]
     exits_by_route: NDArray[np.int64]
     strikes: int
+    killed_in_ground_fighting: int
+    """Civilians killed on cells taken by assault, so far."""
     rebel_cells: int
     pockets: int
     faction_cells: NDArray[np.int64]
@@ -91,6 +93,7 @@ class Recorder:
         self.state_counts = np.zeros((n_steps, N_STATES), dtype=np.int64)
         self.exits_by_route = np.zeros((n_steps, len(ExitRoute)), dtype=np.int64)
         self.strikes = np.zeros(n_steps, dtype=np.int64)
+        self.killed_in_ground_fighting = np.zeros(n_steps, dtype=np.int64)
         self.rebel_cells = np.zeros(n_steps, dtype=np.int64)
         self.pockets = np.zeros(n_steps, dtype=np.int64)
         self.faction_cells = np.zeros((n_steps, f), dtype=np.int64)
@@ -148,6 +151,7 @@ class Recorder:
         cols["fighters_bussed_north_cum"] = self.fighters_bussed[:n]
         cols["left_enclave_cum"] = self.exits_by_route[:n, ExitRoute.CROSSING :].sum(axis=1)
         cols["killed_cum"] = counts[:, CivilianState.KILLED]
+        cols["killed_in_ground_fighting_cum"] = self.killed_in_ground_fighting[:n]
         cols["strikes"] = self.strikes[:n]
         cols["rebel_cells"] = self.rebel_cells[:n]
         cols["pockets"] = self.pockets[:n]
