@@ -48,12 +48,14 @@ class SiegeModel(mesa.Model):
        district's stocks; hunger moves towards its level for today's ration; notes are
        logged.
     2. Government: shelling units choose their strikes outside ceasefires, then casualties
-       apply (critically wounded survivors join the medical evacuation list); assault
-       groups' pressure (a talking faction's towns spared and its farmland eased, raised in
-       a renewed assault, none under a ceasefire) decides which front cells fall, then all
-       captures apply (people on captured cells are now in government areas; fragments cut
-       off below ``min_pocket_cells`` fall with them); assault groups move up towards
-       ground open to attack.
+       apply (critically wounded survivors join the medical evacuation list); regrouped
+       assault groups are reinforced; the ring's pressure on the whole front and the assault
+       groups' on their axes (a talking faction's towns spared and its farmland eased, raised
+       in a renewed assault, none under a ceasefire) decide which front cells fall and what
+       each group loses, then which civilians on those cells are killed; then deaths, losses
+       (a group worn down stops to regroup) and captures apply (people left on captured cells
+       are now in government areas; fragments cut off below ``min_pocket_cells`` fall with
+       them); assault groups not regrouping move up towards ground open to attack.
     3. Factions: fighting factions' losses, desertion, morale and cohesion; hostile
        neighbours may clash (every pair decides, then clashes apply); factions hemmed into a
        pocket are drawn into talks, and ultimatums due are answered by resolve (a refusal
@@ -131,8 +133,9 @@ class SiegeModel(mesa.Model):
         ]
         for faction in self.factions:
             faction.initial_cells = faction.cells = self.territory.cells_of(faction.code)
+        self.events = EventLog(self.start)
         self.government = GovernmentForces(
-            self, config.government, geo, self.territory, self.town_cell
+            self, config.government, geo, self.territory, self.town_cell, self.events
         )
         self.civilians = Civilians(
             geo, config.population, config.civilians, config.exits, streams.population
@@ -175,7 +178,6 @@ class SiegeModel(mesa.Model):
         self.territory_record.record_initial(
             self.territory.controller, self.civilians.cell, self.civilians.in_enclave()
         )
-        self.events = EventLog(self.start)
         self.deals = DealBroker(
             config.deals,
             BusFleet(config.bus_fleet),
@@ -208,6 +210,8 @@ class SiegeModel(mesa.Model):
         )
         self._district_names = geo.district_names
         self.hour_strikes = np.zeros(geo.n_cells, dtype=np.int32)
+        self.killed_in_ground_fighting = 0
+        """Civilians killed on cells taken by assault, so far."""
         self._anyone_inside = self.civilians.n > 0
         """Someone was inside the enclave at the end of the last step (nobody ever returns)."""
         if self.territory.n_pockets > 1:
@@ -307,14 +311,20 @@ class SiegeModel(mesa.Model):
         )
         self.medevac.add_wounded(self.civilians, struck_survivors, killed, self.streams.medevac, t)
         if self.schedule.ground_offensive[t]:
+            government = self.government
+            government.resume_groups(t)
             defence = self.conflict.defence_per_front_cell()
             pressure = self.deals.pressure_at_cell(t, self.factions)
-            captured = self.government.decide_captures(defence, pressure, self.streams.ground)
-            self.hand_over.apply(captured, t, "capture")
+            assault = government.decide_assault(defence, pressure, self.streams.ground)
+            on_captured = self.civilians.on_cells(assault.cells, self.geo.n_cells)
+            dead = government.capture_deaths(on_captured, self.streams.ground)
+            self.killed_in_ground_fighting += self.civilians.kill(dead, t)
+            government.apply_losses(assault, t)
+            self.hand_over.apply(assault.cells, t, "capture")
             # Groups make for ground that can be attacked now: not under a ceasefire, and not
             # the towns of a faction in talks (unless it is under a renewed assault).
             open_to_attack = self.deals.pressure_at_cell(t, self.factions) > 0
-            self.government.advance_units(self.territory.rebel() & open_to_attack)
+            government.advance_units(self.territory.rebel() & open_to_attack)
         return strikes_at_person
 
     # ----------------------------------------------------------------- 3 factions
@@ -421,6 +431,7 @@ class SiegeModel(mesa.Model):
             state_counts=table.sum(axis=1),
             exits_by_route=table.sum(axis=0),
             strikes=int(self.hour_strikes.sum()),
+            killed_in_ground_fighting_cum=self.killed_in_ground_fighting,
             rebel_cells=int(np.count_nonzero(self.territory.rebel())),
             pockets=self.territory.n_pockets,
             faction_cells=np.array([f.cells for f in self.factions]),

@@ -298,6 +298,12 @@ STAYED_UNDER_GOVERNMENT_CUM = Outcome(
     "surrendered or handed over under a deal): they did not leave.",
     cumulative=True,
 )
+KILLED_IN_GROUND_FIGHTING_CUM = Outcome(
+    "killed_in_ground_fighting_cum",
+    Unit.PEOPLE,
+    "Civilians killed on cells taken by assault (part of killed_cum).",
+    cumulative=True,
+)
 KILLED_CUM = Outcome(
     "killed_cum", Unit.PEOPLE, "Civilians killed (same as `killed`).", cumulative=True
 )
@@ -419,6 +425,7 @@ TIMESERIES = Catalogue(
         BUSSED_NORTH_FIGHTERS_CUM,
         STAYED_UNDER_GOVERNMENT_CUM,
         KILLED_CUM,
+        KILLED_IN_GROUND_FIGHTING_CUM,
         STRIKES,
         REBEL_CELLS,
         POCKETS,
@@ -493,5 +500,6 @@ TOTALS = (
     BUSSED_NORTH_FIGHTERS_CUM,
     STAYED_UNDER_GOVERNMENT_CUM,
     KILLED_CUM,
+    KILLED_IN_GROUND_FIGHTING_CUM,
 )
 """Timeseries columns whose value at a day's end is written into summary.json, in this order."""

@@ -423,7 +423,8 @@ def summary_text(summary: dict[str, Any]) -> str:
         f"({f[o.BUSSED_NORTH_CIVILIANS_CUM.name]:,} civilians + "
         f"{f[o.BUSSED_NORTH_FIGHTERS_CUM.name]:,} fighters)",
         f"  stayed while their ground changed hands {f[o.STAYED_UNDER_GOVERNMENT_CUM.name]:,}; "
-        f"killed {f[o.KILLED_CUM.name]:,}; still inside {f[o.REMAINING.name]:,}",
+        f"killed {f[o.KILLED_CUM.name]:,} ({f[o.KILLED_IN_GROUND_FIGHTING_CUM.name]:,} in ground "
+        f"fighting); still inside {f[o.REMAINING.name]:,}",
     ]
     if summary["people_per_agent"] != 1:
         lines[0] += f" (one agent for {summary['people_per_agent']} people; numbers are people)"

@@ -1115,15 +1115,60 @@ class GovernmentParams:
         high=6.0,
         meaning="Defence of urban cells relative to farmland.",
     )
+    front_holding_fighters: int = declared(
+        0,
+        unit="fighters",
+        low=0,
+        high=10000,
+        meaning="Troops holding the ring (in no assault group), spread evenly over every front "
+        "cell open to attack: the base pressure on the whole front. Constant (no losses).",
+    )
+    group_losses_per_defender_per_day: float = declared(
+        0.15,
+        unit="fighters per defender per day",
+        low=0.0,
+        high=2.0,
+        meaning="Fighters an assault group loses per day for each effective defender it attacks.",
+    )
+    regroup_strength_share: float = declared(
+        0.6,
+        unit="share 0-1",
+        low=0.0,
+        high=0.9,
+        meaning="An assault group below this share of its initial fighters stops attacking and "
+        "regroups (0: never).",
+    )
+    regroup_days: float = declared(
+        5.0,
+        unit="days",
+        low=1.0,
+        high=14.0,
+        meaning="Days a group regroups; then reinforcements bring it back to its initial fighters.",
+    )
+    capture_civilian_lethality: float = declared(
+        0.002,
+        unit="probability",
+        low=0.0,
+        high=0.02,
+        meaning="Probability that a person inside the enclave on a cell taken by assault is killed.",
+    )
 
     def __post_init__(self) -> None:
         _probability(self, "lethality_per_strike", "shelter_protection")
+        _probability(self, "regroup_strength_share", "capture_civilian_lethality")
         _non_negative(
             self,
             "front_weight",
             "density_weight",
             "pause_shelling_multiplier",
             "capture_rate_per_hour",
+            "group_losses_per_defender_per_day",
+            "regroup_days",
+        )
+        _require(
+            self.front_holding_fighters >= 0,
+            "front_holding_fighters",
+            f"must be >= 0, got {self.front_holding_fighters}",
         )
         _positive(self, "reach_m", "urban_defence_multiplier")
         _unique_names([u.name for u in self.shelling_units], "shelling_units")

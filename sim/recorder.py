@@ -46,6 +46,7 @@ QUANTITIES = (
     Quantity("state_counts", np.int64, N_STATES),
     Quantity("exits_by_route", np.int64, N_ROUTES),
     Quantity("strikes", np.int64),
+    Quantity("killed_in_ground_fighting_cum", np.int64),
     Quantity("rebel_cells", np.int64),
     Quantity("pockets", np.int64),
     Quantity("faction_cells", np.int64, Per.FACTION),

@@ -6,7 +6,8 @@ runs on :func:`at_agent_scale` of the config: every *count* is divided by N, so 
 same at 1/N of its size, and every count in the outputs is multiplied back by N (so the tables
 speak of real people). Divided:
 
-- people: ``population.total_people``; fighters: each faction's and each assault group's,
+- people: ``population.total_people``; fighters: each faction's and each assault group's
+  and the government's ring (``front_holding_fighters``),
   and the fighters (and civilians) killed per captured cell or per clash;
 - flows: each crossing's ``throughput_per_hour``, the front's
   ``walkout_throughput_per_hour_per_km``, the deal corridors'
@@ -59,6 +60,7 @@ def at_agent_scale(config: SimConfig) -> SimConfig:
         ),
         government=replace(
             government,
+            front_holding_fighters=per_agent(government.front_holding_fighters, n),
             assault_groups=tuple(
                 replace(g, fighters=per_agent(g.fighters, n)) for g in government.assault_groups
             ),

@@ -67,6 +67,7 @@ def tiny_config(**sections: dict) -> SimConfig:
         "faction_dynamics": {"min_pocket_cells": 0},
         "deals": {"talks_max_pocket_share": 0.0},  # no talks: no pocket is that small
         "timeline": {"bombardment_start_day": 99, "ground_offensive_start_day": 99},
+        "government": {"group_losses_per_defender_per_day": 0.0, "capture_civilian_lethality": 0.0},
     }
     merged = {**base}
     for key, value in sections.items():

@@ -265,6 +265,27 @@ INVALID_VALUES = [
         id="lethality",
     ),
     pytest.param(
+        "government.regroup_strength_share=1.5",
+        "government.regroup_strength_share",
+        1.5,
+        "government.regroup_strength_share",
+        id="regroup-share",
+    ),
+    pytest.param(
+        "government.front_holding_fighters=-1",
+        "government.front_holding_fighters",
+        -1,
+        "government.front_holding_fighters",
+        id="ring",
+    ),
+    pytest.param(
+        "government.capture_civilian_lethality=-0.1",
+        "government.capture_civilian_lethality",
+        -0.1,
+        "government.capture_civilian_lethality",
+        id="capture-lethality",
+    ),
+    pytest.param(
         "food.initial_hunger=2",
         "food.initial_hunger",
         2.0,
