@@ -1150,7 +1150,8 @@ class GovernmentParams:
         unit="probability",
         low=0.0,
         high=0.02,
-        meaning="Probability that a person inside the enclave on a cell taken by assault is killed.",
+        meaning="Probability that a person inside the enclave on a cell taken by assault is "
+        "killed.",
     )
 
     def __post_init__(self) -> None:

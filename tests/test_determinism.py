@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim import outcomes as o
-from sim.civilians import CivilianState, ExitRoute
+from sim.civilians import LAST_ENCLAVE_STATE, CivilianState, ExitRoute
 from sim.invariants import InvariantError
 from sim.model import SiegeModel
 from sim.outputs import write_run
@@ -49,9 +49,7 @@ def test_every_person_is_in_exactly_one_state_at_every_step(small_default_run):
     sums = counts.sum(axis=1)
     assert (sums == n).all(), f"expected {n} people every step; got {set(sums.tolist())}"
     ts = small_default_run.recorder.timeseries()
-    inside = ts[
-        [o.AT_HOME.name, o.SHELTERING.name, o.MOVING.name, o.QUEUED.name, o.AWAITING_BUS.name]
-    ].sum(axis=1)
+    inside = ts[[s.name for s in o.STATES[: LAST_ENCLAVE_STATE + 1]]].sum(axis=1)
     civilians_left = ts[o.LEFT_ENCLAVE_CUM.name] - ts[o.BUSSED_NORTH_FIGHTERS_CUM.name]
     outside = civilians_left + ts[o.STAYED_UNDER_GOVERNMENT_CUM.name] + ts[o.KILLED_CUM.name]
     assert ((inside + outside) == n).all(), (

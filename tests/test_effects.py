@@ -36,7 +36,7 @@ def shelling_deaths(*overrides: str) -> np.ndarray:
     values = []
     for seed in SEEDS:
         last = run_model(small_config(f"seed={seed}", *overrides)).recorder.timeseries().iloc[-1]
-        values.append(last["killed_cum"] - last["killed_in_ground_fighting_cum"])
+        values.append(last[o.KILLED_CUM.name] - last[o.KILLED_IN_GROUND_FIGHTING_CUM.name])
     return np.array(values)
 
 
@@ -197,7 +197,9 @@ def test_costlier_assaults_wear_groups_down_into_pauses_and_slow_the_advance():
 
 
 def test_deadlier_captures_kill_more_civilians_in_ground_fighting():
-    base = final("killed_in_ground_fighting_cum")
-    deadly = final("killed_in_ground_fighting_cum", "government.capture_civilian_lethality=0.02")
+    base = final(o.KILLED_IN_GROUND_FIGHTING_CUM.name)
+    deadly = final(
+        o.KILLED_IN_GROUND_FIGHTING_CUM.name, "government.capture_civilian_lethality=0.02"
+    )
     assert (base > 0).all(), f"expected some civilians killed in ground fighting: {base}"
     assert (deadly > base).all(), f"expected more deaths at 2% than 0.2%: {base} vs {deadly}"

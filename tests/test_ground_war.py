@@ -8,6 +8,7 @@ import dataclasses
 
 import numpy as np
 
+from sim import outcomes as o
 from sim.factions import FactionStage
 from sim.geography import Geography
 from sim.model import SiegeModel
@@ -69,7 +70,7 @@ def fall_counts(model: SiegeModel, draws: int, seed: int) -> np.ndarray:
     (nothing applied)."""
     rng = np.random.default_rng(seed)
     defence = model.conflict.defence_per_front_cell()
-    pressure = model.deals.pressure_at_cell(model.factions)
+    pressure = model.deals.pressure_at_cell(0, model.factions)
     counts = np.zeros(model.geo.n_cells, dtype=np.int64)
     for _ in range(draws):
         np.add.at(counts, model.government.decide_assault(defence, pressure, rng).cells, 1)
@@ -174,12 +175,12 @@ def test_a_group_that_loses_little_never_pauses():
 
 
 def talks_model() -> SiegeModel:
-    """Faction "a" in talks that neither end nor lapse; a town in columns 1-8."""
-    config = ground_config({"front_holding_fighters": 100}, deals={"acceptance_rate_per_day": 0.0})
+    """Faction "a" in talks whose ultimatum never comes; a town in columns 1-8."""
+    config = ground_config({"front_holding_fighters": 100})
     model = SiegeModel(config, front_map(urban_cols=range(1, 9)))
     faction = model.factions[0]
     faction.stage = FactionStage.TALKING
-    faction.talks_end_step = 10**6
+    faction.ultimatum_step = 10**6
     return model
 
 
@@ -203,12 +204,12 @@ def deaths_in_capture(lethality: float, seed: int) -> tuple[int, int, int]:
     government = {"front_holding_fighters": 100, "capture_civilian_lethality": lethality}
     model = run_model(ground_config(government, seed=seed), front_map(people_per_cell=1000))
     ts = model.recorder.timeseries()
-    assert ts["rebel_cells"].iloc[0] == 0, "expected every cell taken in hour 0"
+    assert ts[o.REBEL_CELLS.name].iloc[0] == 0, "expected every cell taken in hour 0"
     last = ts.iloc[-1]
     return (
-        int(last["killed_in_ground_fighting_cum"]),
-        int(last["killed_cum"]),
-        int(last["left_by_capture_cum"]),
+        int(last[o.KILLED_IN_GROUND_FIGHTING_CUM.name]),
+        int(last[o.KILLED_CUM.name]),
+        int(last[o.STAYED_UNDER_GOVERNMENT_CUM.name]),
     )
 
 
