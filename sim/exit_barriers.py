@@ -1,9 +1,10 @@
 """Exit barriers: what holds households back from leaving, and the news that draws them out.
 
 - **Restraint.** Each faction holds civilians back on its ground (checkpoints) with its
-  ``civilian_exit_coercion`` at full strength; the hold weakens in proportion to the faction's
-  cohesion, morale and ground, each relative to its start:
-  ``restraint = coercion x cohesion/cohesion0 x morale/morale0 x cells/cells0`` (capped at 1).
+  ``civilian_exit_coercion`` at full strength; the hold weakens with the faction's strength,
+  ``s = cohesion/cohesion0 x morale/morale0 x cells/cells0`` (each ratio capped at 1):
+  ``restraint = coercion x (1 - (1 - s)^k)``, ``k = restraint_erosion_exponent`` (1: in
+  proportion to s; higher: the hold lasts until the faction is badly weakened, then breaks).
   On ceasefire cells the restraint is 1: people there have made their deal choice.
 - **News of safe passage.** People learn that others got through: ``news`` is the share of the
   initial population that got out safely, remembered with a half-life. The leaving hazard is
@@ -45,7 +46,8 @@ class ExitBarriers:
             strength = (
                 _ratio(f.cohesion, f.cohesion_initial) * _ratio(f.morale, f.morale_initial) * ground
             )
-            restraint[f.code] = min(1.0, f.civilian_exit_coercion * strength)
+            hold = 1.0 - (1.0 - strength) ** self.params.restraint_erosion_exponent
+            restraint[f.code] = min(1.0, f.civilian_exit_coercion * hold)
         return restraint
 
     def word_factor(self) -> float:

@@ -309,6 +309,15 @@ class ExitParams:
         high=96.0,
         meaning="Half-life of the memory of strikes near a crossing.",
     )
+    restraint_erosion_exponent: float = declared(
+        1.0,
+        unit="exponent",
+        low=1.0,
+        high=4.0,
+        meaning="How long a faction's hold lasts as it weakens: restraint = coercion x (1 - (1 - "
+        "strength)^k), strength = cohesion, morale and ground relative to the start multiplied; "
+        "1 = in proportion, higher = held until the faction is badly weakened.",
+    )
     walkout_hazard_per_hour: float = declared(
         0.0,
         unit="1/hour",
@@ -369,6 +378,7 @@ class ExitParams:
             "word_half_saturation_share",
             "word_half_life_days",
             "route_danger_half_life_hours",
+            "restraint_erosion_exponent",
             "walkout_reach_m",
             "walkout_army_reach_m",
             "walkout_recent_capture_hours",

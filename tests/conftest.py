@@ -10,10 +10,11 @@ from sim.geography import Geography
 from sim.model import SiegeModel
 from sim.params import SimConfig, build, to_dict
 
-# A reduced Ghouta: same map and mechanisms, 1/20 of the people on 200 m cells, 35 days.
-# Runs in about a second, so effects can be averaged over several seeds.
+# A reduced Ghouta: same map and mechanisms at the population scale of one agent for 20 people
+# (sim/scale.py: people, fighters, throughputs, places divided alike; outputs in real people),
+# on 200 m cells, 35 days. Runs in a few seconds, so effects can be averaged over several seeds.
 SMALL = (
-    "population.total_people=20000",
+    "people_per_agent=20",
     "grid.cell_size_m=200",
     "faction_dynamics.min_pocket_cells=6",
     "days=35",
