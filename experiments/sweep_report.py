@@ -69,8 +69,13 @@ def plot_curves(curves: pd.DataFrame, parameter: str | None, path: Path, title: 
     groups: list[tuple[Any, pd.DataFrame]] = (
         list(curves.groupby(parameter, sort=True)) if parameter else [("all runs", curves)]
     )
-    fig, axes = plt.subplots(3, 2, figsize=(12, 10), sharex=True)
-    for ax, (column, label) in zip(axes.ravel(), PANELS, strict=True):
+    rows = -(-len(PANELS) // 2)  # two panels a row; an odd last panel leaves one cell empty
+    fig, axes = plt.subplots(rows, 2, figsize=(12, 3.3 * rows), sharex=True)
+    for ax in axes.ravel()[len(PANELS) :]:
+        ax.set_visible(False)
+        axes[-2, 1].xaxis.set_tick_params(labelbottom=True)  # now the last of its column
+        axes[-2, 1].set_xlabel("date (2018)")
+    for ax, (column, label) in zip(axes.ravel()[: len(PANELS)], PANELS, strict=True):
         scale, unit = (1, "people") if column == o.KILLED_CUM.name else (1000, "thousand people")
         for value, group in groups:
             by_date = group.groupby(o.DATE.name)[column]
@@ -89,8 +94,8 @@ def plot_curves(curves: pd.DataFrame, parameter: str | None, path: Path, title: 
     seeds = f"{n_seeds} runs per value" if n_seeds else f"{curves['job'].nunique()} runs"
     fig.suptitle(f"{title}: mean and 5-95% band across seeds ({seeds})")
     axes[0, 0].legend(loc="upper left", title="swept parameter")
-    for ax in axes[-1]:
-        ax.set_xlabel("date (2018)")
+    axes[-1, 0].set_xlabel("date (2018)")
+    axes[-1, 1].set_xlabel("date (2018)")
     fig.tight_layout()
     atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=100))
     plt.close(fig)
