@@ -45,9 +45,10 @@ def test_streams_are_independent_children_of_one_seed():
 
 def test_every_person_is_in_exactly_one_state_at_every_step(small_default_run):
     counts = small_default_run.recorder.recorded("state_counts")
-    n = small_default_run.civilians.n
+    agents = small_default_run.civilians.n
     sums = counts.sum(axis=1)
-    assert (sums == n).all(), f"expected {n} people every step; got {set(sums.tolist())}"
+    assert (sums == agents).all(), f"expected {agents} agents every step; got {set(sums.tolist())}"
+    n = agents * small_default_run.config.people_per_agent  # the tables count real people
     ts = small_default_run.recorder.timeseries()
     inside = ts[[s.name for s in o.STATES[: LAST_ENCLAVE_STATE + 1]]].sum(axis=1)
     civilians_left = ts[o.LEFT_ENCLAVE_CUM.name] - ts[o.BUSSED_NORTH_FIGHTERS_CUM.name]

@@ -105,7 +105,8 @@ def test_everyone_is_in_one_state_through_screening_and_shelters(small_default_r
     ts = small_default_run.recorder.timeseries()
     states = [state.name for state in o.STATES]
     total = ts[states].sum(axis=1)
-    assert (total == small_default_run.civilians.n).all(), "expected every person in one state"
+    people = small_default_run.civilians.n * small_default_run.config.people_per_agent
+    assert (total == people).all(), "expected every person in one state"
     sites = [o.SHELTER.column(name) for name in small_default_run.reception.site_names]
     assert (ts[sites].sum(axis=1) == ts[o.IN_COLLECTIVE_SHELTER.name]).all(), (
         "expected the sites' occupancy to add up to the people in collective shelters"
