@@ -178,8 +178,18 @@ def test_generous_logistics_give_more_capacity_than_historical_and_restricted_le
     )
 
 
+LIGHT_HOLD = tuple(
+    f"factions.{key}.civilian_exit_coercion=0.2"
+    for key in ("jaish_al_islam", "failaq_al_rahman", "ahrar_al_sham", "hts")
+)
+"""The factions' hold lightened, so that enough people reach the crossings for logistics to
+bind (with the scenario's hold, few do, and the crossings' capacity hardly matters)."""
+
+
 def test_generous_logistics_let_more_people_out_through_crossings_than_restricted():
-    models = {name: run_model(small_config(f"logistics={name}")) for name in LOGISTICS[::2]}
+    models = {
+        name: run_model(small_config(f"logistics={name}", *LIGHT_HOLD)) for name in LOGISTICS[::2]
+    }
     exits = {n: int(m.civilians.exits_by_route()[ExitRoute.CROSSING]) for n, m in models.items()}
     assert exits["generous"] > 1.5 * exits["restricted"], (
         f"expected far more crossing exits with generous logistics, got {exits}"
