@@ -90,20 +90,9 @@ def report(rows: pd.DataFrame) -> str:
         lines.append(f"| {measure} | {mean:,.0f} | {per_seed} | {low:,}-{high:,} | {met} |")
     holds = int(rows["26 March picture holds"].sum())
     lines += ["", f"26 March picture holds in {holds} of {len(rows)} seeds (needed: 4 of 5).", ""]
-    lines += [
-        "## Per seed",
-        "",
-        rows.to_markdown(index=False) if _has_tabulate() else rows.to_string(),
-    ]
+    per_seed = rows.set_index("seed").T.to_string()
+    lines += ["## Per seed", "", "```", per_seed, "```"]
     return "\n".join(lines) + "\n"
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:
