@@ -31,9 +31,10 @@ log = logging.getLogger(__name__)
 
 SCENARIOS = ("ghouta_2018", "no_pauses", "cohesive_rebels")
 PANELS = (
+    (o.LEFT_ENCLAVE_CUM.name, "left the enclave (thousands)", 1000),
     (o.LEFT_VIA_CROSSING_CUM.name, "left via crossings (thousands)", 1000),
-    (o.LEFT_BY_CAPTURE_CUM.name, "left by capture (thousands)", 1000),
-    (o.BUSSED_NORTH_CUM.name, "civilians bussed north (thousands)", 1000),
+    (o.STAYED_UNDER_GOVERNMENT_CUM.name, "stayed, ground changed hands (thousands)", 1000),
+    (o.BUSSED_NORTH_CUM.name, "bussed north, fighters included (thousands)", 1000),
     (o.REMAINING.name, "still inside (thousands)", 1000),
     (o.KILLED_CUM.name, "civilians killed", 1),
 )

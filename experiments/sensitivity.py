@@ -92,11 +92,11 @@ def load_problem(path: Path, config: SimConfig) -> Problem:
             raise ConfigError(f"parameters[{i}].{sorted(extra)[0]}: unknown key in {path}")
         if "name" not in item:
             raise ConfigError(f"parameters[{i}].name: missing in {path}")
-        parameters.append(_problem_parameter(config, **item))
+        parameters.append(problem_parameter(config, **item))
     return Problem(tuple(parameters), data["outcome"])
 
 
-def _problem_parameter(
+def problem_parameter(
     config: SimConfig,
     name: str,
     low: float | None = None,

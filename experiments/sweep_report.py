@@ -41,14 +41,15 @@ from sim.outputs import JOB_DONE_FILE, atomic_write
 log = logging.getLogger(__name__)
 
 PANELS = (
+    (o.LEFT_ENCLAVE_CUM.name, "left the enclave"),
     (o.LEFT_VIA_CROSSING_CUM.name, "left via crossings"),
-    (o.LEFT_VIA_DEAL_CORRIDOR_CUM.name, "left to shelters under deals"),
-    (o.LEFT_BY_CAPTURE_CUM.name, "left by capture or hand-over"),
-    (o.BUSSED_NORTH_CUM.name, "civilians bussed north"),
+    (o.LEFT_VIA_FRONT_CUM.name, "left across the front"),
+    (o.STAYED_UNDER_GOVERNMENT_CUM.name, "stayed (ground changed hands)"),
+    (o.BUSSED_NORTH_CUM.name, "bussed north (fighters included)"),
     (o.REMAINING.name, "still inside the enclave"),
     (o.KILLED_CUM.name, "civilians killed"),
 )
-DEFAULT_METRIC = f"final.{o.LEFT_VIA_CROSSING_CUM.name}"
+DEFAULT_METRIC = f"final.{o.LEFT_ENCLAVE_CUM.name}"
 NOT_PARAMETERS = ("job", "status", "error", "seed", "sample.file", "sample.index")
 """Inputs that vary between runs without being a parameter to compare (seeds, design rows)."""
 
@@ -68,8 +69,13 @@ def plot_curves(curves: pd.DataFrame, parameter: str | None, path: Path, title: 
     groups: list[tuple[Any, pd.DataFrame]] = (
         list(curves.groupby(parameter, sort=True)) if parameter else [("all runs", curves)]
     )
-    fig, axes = plt.subplots(3, 2, figsize=(12, 10), sharex=True)
-    for ax, (column, label) in zip(axes.ravel(), PANELS, strict=True):
+    rows = -(-len(PANELS) // 2)  # two panels a row; an odd last panel leaves one cell empty
+    fig, axes = plt.subplots(rows, 2, figsize=(12, 3.3 * rows), sharex=True)
+    for ax in axes.ravel()[len(PANELS) :]:
+        ax.set_visible(False)
+        axes[-2, 1].xaxis.set_tick_params(labelbottom=True)  # now the last of its column
+        axes[-2, 1].set_xlabel("date (2018)")
+    for ax, (column, label) in zip(axes.ravel()[: len(PANELS)], PANELS, strict=True):
         scale, unit = (1, "people") if column == o.KILLED_CUM.name else (1000, "thousand people")
         for value, group in groups:
             by_date = group.groupby(o.DATE.name)[column]
@@ -88,8 +94,8 @@ def plot_curves(curves: pd.DataFrame, parameter: str | None, path: Path, title: 
     seeds = f"{n_seeds} runs per value" if n_seeds else f"{curves['job'].nunique()} runs"
     fig.suptitle(f"{title}: mean and 5-95% band across seeds ({seeds})")
     axes[0, 0].legend(loc="upper left", title="swept parameter")
-    for ax in axes[-1]:
-        ax.set_xlabel("date (2018)")
+    axes[-1, 0].set_xlabel("date (2018)")
+    axes[-1, 1].set_xlabel("date (2018)")
     fig.tight_layout()
     atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=100))
     plt.close(fig)

@@ -15,11 +15,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.geography import Geography
-from sim.params import CivilianParams, DealParams, PopulationParams
+from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
 
 
 class CivilianState(IntEnum):
-    """Where a person is. The first five are inside the enclave."""
+    """Where a person is. The first six are inside the enclave."""
 
     AT_HOME = 0
     SHELTERING = 1
@@ -27,29 +27,35 @@ class CivilianState(IntEnum):
     QUEUED = 3
     AWAITING_BUS = 4
     """Chose the buses north under a deal; waits at home for a seat."""
-    SCREENING = 5
+    AWAITING_CORRIDOR = 5
+    """Chose government shelters under a deal; waits at home for their turn at its corridor."""
+    SCREENING = 6
     """Left by a crossing or a deal corridor; held for security screening."""
-    IN_COLLECTIVE_SHELTER = 6
+    IN_COLLECTIVE_SHELTER = 7
     """Screened and placed in a reception site (``shelter_site``)."""
-    IN_GOVERNMENT_AREA = 7
+    IN_GOVERNMENT_AREA = 8
     """Under government control outside the reception sites: captured where they stood,
     sponsored out of a shelter, screened when no site is configured, or medically evacuated."""
-    BUSSED_NORTH = 8
-    KILLED = 9
+    BUSSED_NORTH = 9
+    KILLED = 10
 
 
 class ExitRoute(IntEnum):
-    """How a person left the enclave (``NONE`` while inside it, or if killed inside it)."""
+    """How a person came to be outside the enclave (``NONE`` while inside it, or if killed
+    inside it). All but ``STAYED`` are ways of leaving (:data:`LEFT_ENCLAVE_ROUTES`)."""
 
     NONE = 0
     CROSSING = 1
-    CAPTURE = 2
-    """Their ground changed hands (taken by force, surrendered, or handed over by a deal)."""
+    STAYED = 2
+    """Did not leave: their ground changed hands around them (taken by force, surrendered,
+    or handed over under a deal) and they came under government control where they were."""
     BUS = 3
     DEAL_CORRIDOR = 4
     """Chose government shelters under a deal and walked out through the ceasefire lines."""
     MEDEVAC = 5
     """Evacuated from the medical waiting list to hospitals in government areas."""
+    FRONT = 6
+    """Walked out across the front line towards the army (then screened like a crossing)."""
 
 
 class DealChoice(IntEnum):
@@ -63,10 +69,15 @@ class DealChoice(IntEnum):
 
 N_STATES = len(CivilianState)
 N_ROUTES = len(ExitRoute)
-LAST_ENCLAVE_STATE = CivilianState.AWAITING_BUS
+LAST_ENCLAVE_STATE = CivilianState.AWAITING_CORRIDOR
+"""States up to this one are inside the enclave."""
 NO_CROSSING = -1
+ACROSS_THE_FRONT = -2
+"""``target_crossing`` of people queued to walk out across the front (:mod:`sim.walkouts`)."""
 NO_SITE = -1
-SCREENED_ROUTES = (ExitRoute.CROSSING, ExitRoute.DEAL_CORRIDOR)
+SCREENED_ROUTES = (ExitRoute.CROSSING, ExitRoute.DEAL_CORRIDOR, ExitRoute.FRONT)
+LEFT_ENCLAVE_ROUTES = (*SCREENED_ROUTES, ExitRoute.MEDEVAC, ExitRoute.BUS)
+"""Routes by which people left the enclave as OCHA counts it (went out, or bussed north)."""
 """Routes whose people are screened and then sent to the reception sites."""
 
 
@@ -76,7 +87,7 @@ def _allowed_routes() -> NDArray[np.bool_]:
     allowed[: LAST_ENCLAVE_STATE + 1, ExitRoute.NONE] = True
     allowed[CivilianState.SCREENING, list(SCREENED_ROUTES)] = True
     allowed[CivilianState.IN_COLLECTIVE_SHELTER, list(SCREENED_ROUTES)] = True
-    in_government_area = [*SCREENED_ROUTES, ExitRoute.CAPTURE, ExitRoute.MEDEVAC]
+    in_government_area = [*SCREENED_ROUTES, ExitRoute.STAYED, ExitRoute.MEDEVAC]
     allowed[CivilianState.IN_GOVERNMENT_AREA, in_government_area] = True
     allowed[CivilianState.BUSSED_NORTH, ExitRoute.BUS] = True
     allowed[CivilianState.KILLED, ExitRoute.NONE] = True
@@ -94,9 +105,11 @@ class Civilians:
         geo: Geography,
         population: PopulationParams,
         params: CivilianParams,
+        exits: ExitParams,
         rng: np.random.Generator,
     ) -> None:
         self.params = params
+        self.exits = exits
         cells = np.flatnonzero(geo.people)
         counts = geo.people[cells]
         n = int(counts.sum())
@@ -115,7 +128,7 @@ class Civilians:
         )
         self.target_crossing = np.full(n, NO_CROSSING, dtype=np.int16)
         self.queue_ticket = np.full(n, np.inf, dtype=np.float64)
-        """Place in a crossing's queue or on a deal's bus list (lower goes first)."""
+        """Place in a crossing's queue, on a deal's bus list or at its corridor (lower first)."""
         self.affiliation = np.zeros(n, dtype=np.int8)
         """Controller code of the faction a person's household is a fighter's family of; 0 none."""
         self.shelter_site = np.full(n, NO_SITE, dtype=np.int8)
@@ -177,7 +190,7 @@ class Civilians:
     def capture_cells(self, captured_cell: NDArray[np.bool_], step: int) -> int:
         """Everyone inside the enclave standing on a captured cell is now in government areas."""
         who = np.flatnonzero(self.in_enclave() & captured_cell[self.cell])
-        self.leave_enclave(who, ExitRoute.CAPTURE, step)
+        self.leave_enclave(who, ExitRoute.STAYED, step)
         return int(who.size)
 
     def shelling_casualties(
@@ -246,27 +259,38 @@ class Civilians:
 
     def decide_and_apply(
         self,
-        coercion_at_cell: NDArray[np.float64],
+        restraint_at_cell: NDArray[np.float64],
         open_crossings: NDArray[np.intp],
         crossing_distance_m: NDArray[np.float64],
+        crossing_pull: NDArray[np.float64],
+        walkout_distance_m: NDArray[np.float64] | None,
         hunger_by_district: NDArray[np.float64],
+        word_factor: float,
         rng: np.random.Generator,
+        step: int,
     ) -> int:
-        """Households choose to shelter, return home or set out; then the choices apply.
+        """Households choose to shelter, return home, set out for a crossing or walk out across
+        the front; then the choices apply.
 
         ``crossing_distance_m`` holds one distance field (per cell) for each crossing id in
-        ``open_crossings``; people set out for the nearest. ``coercion_at_cell`` is the share
-        of the leaving hazard suppressed on each cell; ``hunger_by_district`` is everyone's
-        hunger by home district (a household lives in one). Returns how many set out.
+        ``open_crossings``, and ``crossing_pull`` a hazard multiplier for each (danger on the
+        way); people set out for the nearest. ``walkout_distance_m`` is the distance from each
+        cell to a stretch of front where people can walk out (inf where none is in reach; None:
+        nowhere). ``restraint_at_cell`` is the share of the leaving hazard suppressed on each
+        cell by its holders; ``hunger_by_district`` is everyone's hunger by home district (a
+        household lives in one); ``word_factor`` is the pull of the news of safe passage
+        (:class:`sim.exit_barriers.ExitBarriers`). Returns how many set out.
         """
         p = self.params
         home = self.state == CivilianState.AT_HOME
         sheltering = self.state == CivilianState.SHELTERING
         settled = home | sheltering
-        leaving_possible = open_crossings.size > 0 and p.leave_hazard_per_hour > 0
+        can_cross = open_crossings.size > 0 and p.leave_hazard_per_hour > 0
+        can_walk_out = walkout_distance_m is not None and self.exits.walkout_hazard_per_hour > 0
         (hh_fear,) = self.household_means((self.fear,), settled)
         u_shelter = rng.random(self.n_households)
         u_leave = rng.random(self.n_households)
+        u_route = rng.random(self.n_households)
 
         go_shelter = (hh_fear > p.shelter_fear_threshold) & (
             u_shelter < -np.expm1(-p.shelter_hazard_per_hour)
@@ -279,30 +303,68 @@ class Civilians:
 
         set_out = np.zeros(0, dtype=np.intp)
         target = np.zeros(0, dtype=np.intp)
-        if leaving_possible:
+        walk_out = np.zeros(0, dtype=np.intp)
+        if can_cross or can_walk_out:
             candidates = np.flatnonzero(settled)
-            dist = crossing_distance_m[:, self.cell[candidates]]
-            reachable = np.isfinite(dist).any(axis=0)
-            candidates = candidates[reachable]
+            cell = self.cell[candidates]
             hh = self.household[candidates]
             fear = hh_fear[hh]
-            hazard = (
-                p.leave_hazard_per_hour
-                * fear
+            push = (
+                fear
                 / (fear + p.fear_half_saturation)
                 * (1.0 + p.hunger_weight * hunger_by_district[self.home_district[candidates]])
-                * (1.0 - coercion_at_cell[self.cell[candidates]])
+                * (1.0 - restraint_at_cell[cell])
+                * self._trust_in_screening(candidates)
+                * word_factor
             )
+            cross_hazard = np.zeros(candidates.size)
+            nearest = np.zeros(candidates.size, dtype=np.intp)
+            if can_cross:
+                dist = crossing_distance_m[:, cell]
+                nearest = np.argmin(dist, axis=0)
+                reachable = np.isfinite(dist[nearest, np.arange(candidates.size)])
+                cross_hazard = np.where(
+                    reachable, p.leave_hazard_per_hour * crossing_pull[nearest] * push, 0.0
+                )
+            walk_hazard = np.zeros(candidates.size)
+            if can_walk_out:
+                near_front = np.isfinite(walkout_distance_m[cell])
+                walk_hazard = np.where(near_front, self.exits.walkout_hazard_per_hour * push, 0.0)
+            hazard = cross_hazard + walk_hazard
             leaves = u_leave[hh] < -np.expm1(-hazard)
-            set_out = candidates[leaves]
-            target = open_crossings[np.argmin(dist[:, reachable][:, leaves], axis=0)]
+            by_front = leaves & (
+                u_route[hh] * hazard < walk_hazard
+            )  # route in proportion to the two hazards
+            by_crossing = leaves & ~by_front
+            set_out = candidates[by_crossing]
+            target = open_crossings[nearest[by_crossing]] if can_cross else target
+            walk_out = candidates[by_front]
 
         # Apply all choices together (decide first, commit second).
         self.state[to_shelter] = CivilianState.SHELTERING
         self.state[to_home] = CivilianState.AT_HOME
         self.state[set_out] = CivilianState.MOVING
         self.target_crossing[set_out] = target
-        return int(set_out.size)
+        self._queue(walk_out, ACROSS_THE_FRONT, rng, step)
+        return int(set_out.size + walk_out.size)
+
+    def _trust_in_screening(self, who: NDArray[np.intp]) -> NDArray[np.float64]:
+        """1 - distrust of government screening, higher for fighters' families."""
+        e = self.exits
+        return np.where(
+            self.affiliation[who] > 0,
+            1.0 - e.screening_distrust_fighter_family,
+            1.0 - e.screening_distrust,
+        )
+
+    def _queue(
+        self, who: NDArray[np.intp], crossing: int, rng: np.random.Generator, step: int
+    ) -> None:
+        """``who`` join the queue of ``crossing`` this step, families together."""
+        self.state[who] = CivilianState.QUEUED
+        self.target_crossing[who] = crossing
+        households, member_of = np.unique(self.household[who], return_inverse=True)
+        self.queue_ticket[who] = step + rng.random(households.size)[member_of]
 
     # ----------------------------------------------------------------- move
     def move(
@@ -325,7 +387,7 @@ class Civilians:
         if who.size == 0:
             return 0
         cut = ~np.isfinite(distance_m[self.cell[who]])
-        self._settle(who[cut])
+        self.settle(who[cut])
         who = who[~cut]
         budget = np.full(who.size, self.params.walking_speed_m_per_hour)
         cell = self.cell[who]
@@ -342,13 +404,11 @@ class Civilians:
             budget -= np.where(walking, step_m, 0.0)
         self.cell[who] = cell
         arrived = who[distance_m[cell] == 0.0]
-        self.state[arrived] = CivilianState.QUEUED
         # Arrival order, with a household-level tie-break so families queue together.
-        households, member_of = np.unique(self.household[arrived], return_inverse=True)
-        self.queue_ticket[arrived] = step + rng.random(households.size)[member_of]
+        self._queue(arrived, crossing, rng, step)
         return int(arrived.size)
 
-    def _settle(self, who: NDArray[np.intp]) -> None:
+    def settle(self, who: NDArray[np.intp]) -> None:
         self.state[who] = CivilianState.AT_HOME
         self.target_crossing[who] = NO_CROSSING
         self.queue_ticket[who] = np.inf
@@ -369,6 +429,20 @@ class Civilians:
         self.leave_enclave(passing, ExitRoute.CROSSING, step)
         return int(passing.size), waited_hours
 
+    def cross_front(
+        self, places: int, killed_probability: float, rng: np.random.Generator, step: int
+    ) -> tuple[int, int, int]:
+        """The first ``places`` people queued to walk out across the front go; each is killed
+        on the way with ``killed_probability``, the others reach the army's lines and are
+        screened. Returns (people who got through, their hours of waiting summed, killed)."""
+        going = self._first_in_line(self.queued_at(ACROSS_THE_FRONT), places)
+        dies = rng.random(going.size) < killed_probability
+        killed = self.kill(going[dies], step)
+        through = going[~dies]
+        waited_hours = int((step - np.floor(self.queue_ticket[through])).sum())
+        self.leave_enclave(through, ExitRoute.FRONT, step)
+        return int(through.size), waited_hours, killed
+
     def _first_in_line(self, waiting: NDArray[np.intp], places: int) -> NDArray[np.intp]:
         """The ``places`` people of ``waiting`` with the lowest tickets (all if fewer)."""
         if places <= 0:
@@ -388,8 +462,9 @@ class Civilians:
         """Households settled on a deal's cells choose to stay, go to shelters or take the bus.
 
         A multinomial logit with one draw per household (``docs/ODD.md`` 7.14); the choices
-        apply together: shelter-goers leave by the deal corridor, bus-takers wait for a seat
-        in a random household order. Returns the people per :class:`DealChoice`.
+        apply together: shelter-goers wait for their turn at the deal's corridor and bus-takers
+        for a seat, both in a random household order (one ticket per household). Returns the
+        people per :class:`DealChoice`.
         """
         settled = (self.state == CivilianState.AT_HOME) | (self.state == CivilianState.SHELTERING)
         deciding = settled & on_deal_cell
@@ -416,10 +491,17 @@ class Civilians:
         choice = choice[who]
         to_shelters = who[choice == DealChoice.SHELTERS]
         to_bus = who[choice == DealChoice.BUS]
-        self.leave_enclave(to_shelters, ExitRoute.DEAL_CORRIDOR, step)
+        self.state[to_shelters] = CivilianState.AWAITING_CORRIDOR
+        self.queue_ticket[to_shelters] = u_ticket[self.household[to_shelters]]
         self.state[to_bus] = CivilianState.AWAITING_BUS
         self.queue_ticket[to_bus] = u_ticket[self.household[to_bus]]
         return np.bincount(choice, minlength=len(DealChoice))
+
+    def pass_deal_corridor(self, waiting: NDArray[np.intp], places: int, step: int) -> int:
+        """The first ``places`` people waiting at a deal's corridor leave for screening."""
+        passing = self._first_in_line(waiting, places)
+        self.leave_enclave(passing, ExitRoute.DEAL_CORRIDOR, step)
+        return int(passing.size)
 
     def board_bus(self, waiting: NDArray[np.intp], seats: int, step: int) -> int:
         """The first ``seats`` people on the bus list leave north."""

@@ -11,6 +11,7 @@ cached until control changes. Who is walking or queued is kept in the civilians'
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,7 +19,7 @@ from numpy.typing import NDArray
 
 from sim.civilians import Civilians, CivilianState
 from sim.geography import Geography
-from sim.params import CrossingParams
+from sim.params import CrossingParams, ExitParams
 from sim.recorder import EventLog
 from sim.territory import Territory
 
@@ -32,11 +33,16 @@ class Crossings:
         scheduled_open: NDArray[np.bool_],
         geo: Geography,
         territory: Territory,
+        exits: ExitParams,
     ) -> None:
         """``scheduled_open``: steps x crossings, opened by the schedule
         (``Schedule.crossing_open``)."""
         self.names = tuple(c.name for c in params)
-        self.throughput_per_hour = np.array([c.throughput_per_hour for c in params], dtype=np.int64)
+        self.throughput_per_hour = np.array(
+            [c.throughput_per_hour for c in params], dtype=np.float64
+        )
+        self._credit = np.zeros(len(params))
+        """Fractions of a place carried to the next open hour (throughput at a population scale)."""
         self.scheduled_open = scheduled_open
         self.geo = geo
         self.territory = territory
@@ -55,6 +61,10 @@ class Crossings:
         """People who passed each crossing this hour."""
         self.waited_hours = np.zeros(len(params), dtype=np.int64)
         """Hours those people waited in the queue, summed per crossing."""
+        self.danger = np.zeros(len(params))
+        """Remembered strikes on the rebel-held cells of each crossing's access area."""
+        self._danger_per_strike = exits.route_danger_per_strike
+        self._danger_decay = math.exp(-math.log(2) / exits.route_danger_half_life_hours)
 
     def begin_hour(self, t: int, rng: np.random.Generator, events: EventLog) -> None:
         """This hour's counts start at zero; at a day's first step, draw which crossings are
@@ -73,6 +83,16 @@ class Crossings:
             if self.is_open[k] != was_open[k]:
                 kind = "crossing_opened" if self.is_open[k] else "crossing_closed"
                 events.add(t, kind, "government", name)
+
+    def see_strikes(self, strikes_per_cell: NDArray[np.int32]) -> None:
+        """Remember this hour's strikes near each crossing (danger on the way)."""
+        self.danger *= self._danger_decay
+        for k, sources in enumerate(self._sources):
+            self.danger[k] += strikes_per_cell[sources].sum()
+
+    def pull(self, crossings: NDArray[np.intp]) -> NDArray[np.float64]:
+        """Leaving-hazard multiplier of each of ``crossings``: 1 / (1 + per-strike x danger)."""
+        return 1.0 / (1.0 + self._danger_per_strike * self.danger[crossings])
 
     def field(self, k: int) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
         """Distance (m) and next-cell fields of crossing ``k``, recomputed only after the
@@ -100,9 +120,10 @@ class Crossings:
                 dist, nxt = self.field(k)
                 civ.move(k, dist, nxt, self.geo, rng, t)
             if self.is_open[k]:
-                self.crossed[k], self.waited_hours[k] = civ.pass_crossing(
-                    k, int(self.throughput_per_hour[k]), t
-                )
+                self._credit[k] += self.throughput_per_hour[k]
+                places = int(self._credit[k])
+                self._credit[k] -= places
+                self.crossed[k], self.waited_hours[k] = civ.pass_crossing(k, places, t)
 
     def queue_lengths(self, civ: Civilians) -> NDArray[np.int64]:
         """People queued at each crossing."""

@@ -1,18 +1,22 @@
-"""Negotiation and evacuation deals: terms offered, accepted or refused, then buses north.
+"""Negotiation and evacuation deals: talks in rounds, ultimatums, ceasefires, buses and corridors.
 
-The government offers terms to a faction hemmed into a pocket (the largest pocket holding its
-ground has at most ``talks_max_pocket_share`` of the enclave's initial cells) whose morale or
-cohesion has fallen below a threshold. The faction answers with an hourly hazard that falls with its
-resolve (cohesion x morale) and with the presence of a faction excluded from ceasefires in its
-pockets; unanswered terms lapse into refusal and the assault resumes. Accepted terms bring a
-ceasefire on the faction's cells (and on the excluded factions' cells in the same pockets),
-the civilians there choose to stay, go to government shelters or take the buses, and the
-shared :class:`~sim.buses.BusFleet` carries fighters first, then civilians, north. When the
-last passenger has left, the cells are handed over (the model does that).
+A mediator opens talks with a faction hemmed into a pocket (the largest pocket holding its
+ground has at most ``talks_max_pocket_share`` of the enclave's initial cells) once the enclave
+has split, or earlier if its morale or cohesion has fallen below a threshold. Talks run in
+rounds of ``talks_round_days``, each ending in an ultimatum that the faction accepts with a
+probability falling with its resolve (cohesion, fighters left, food in its pockets, and the
+deals already completed by others); a refused ultimatum brings a renewed assault on its ground,
+then another round. While talks go on its towns are not stormed. Accepted terms bring a
+ceasefire on the faction's cells (and on the excluded factions' cells in the same pockets);
+the civilians there choose to stay, go to government shelters through the deal's corridor
+(at its throughput) or take the buses, and the shared :class:`~sim.buses.BusFleet` carries
+fighters first, then civilians, north. When the last bus passenger and the last person
+waiting at the corridor have left, the cells are handed over (the model does that).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +25,7 @@ from numpy.typing import NDArray
 from sim.buses import BusFleet
 from sim.civilians import Civilians, CivilianState, DealChoice
 from sim.factions import Faction, FactionStage
+from sim.food import FoodStocks
 from sim.geography import Geography
 from sim.params import DealParams
 from sim.recorder import EventLog
@@ -45,11 +50,37 @@ class Deal:
     fighters_bussed: int = 0
     civilians_bussed: int = 0
     trips: int = 0
+    corridor_passed: int = 0
+    corridor_credit: float = 0.0
+    """Fraction of a corridor place carried to the next open hour (at a population scale)."""
+    """People who left through the deal's corridor for government shelters."""
+    patients_evacuated: int = 0
+    """Patients of the medical list evacuated from the deal's cells while it was open."""
     completed_step: int | None = None
 
 
+@dataclass(frozen=True)
+class Resolve:
+    """A faction's resolve (0-1) at an offer or ultimatum, and what it is made of."""
+
+    value: float
+    cohesion: float
+    fighters_share: float
+    food_days: float
+    """Days of food per person inside the faction's pockets (inf with nobody inside)."""
+    precedents: int
+    """Deals completed with buses north before now."""
+
+    def describe(self) -> str:
+        return (
+            f"resolve {self.value:.2f} (cohesion {self.cohesion:.2f}, fighters "
+            f"{self.fighters_share:.2f} of initial, food {self.food_days:.1f} days, "
+            f"{self.precedents} deals completed before)"
+        )
+
+
 class DealBroker:
-    """Offers, answers, ceasefires and the evacuations by bus of every deal of a run."""
+    """Talks, ultimatums, ceasefires and the evacuations by bus and corridor of every deal."""
 
     def __init__(
         self,
@@ -58,6 +89,7 @@ class DealBroker:
         geo: Geography,
         territory: Territory,
         civilians: Civilians,
+        food: FoodStocks,
         events: EventLog,
     ) -> None:
         self.params = params
@@ -65,6 +97,7 @@ class DealBroker:
         self.geo = geo
         self.territory = territory
         self.civilians = civilians
+        self.food = food
         self.events = events
         self.deals: list[Deal] = []
         self.deal_of_cell = np.full(geo.n_cells, NO_DEAL, dtype=np.int32)
@@ -78,56 +111,143 @@ class DealBroker:
     def fighters_bussed(self) -> int:
         return sum(d.fighters_bussed for d in self.deals)
 
-    def pressure_at_cell(self, factions: list[Faction]) -> NDArray[np.float64]:
-        """Ground pressure multiplier on each cell: eased during talks, 0 under ceasefire."""
+    def open_deals(self) -> list[tuple[int, Deal]]:
+        """(index, deal) of every deal agreed and not yet completed, in the order agreed."""
+        return [(k, d) for k, d in enumerate(self.deals) if d.completed_step is None]
+
+    def pressure_at_cell(self, step: int, factions: list[Faction]) -> NDArray[np.float64]:
+        """Ground pressure multiplier on each cell at ``step``: 0 under a ceasefire; on a
+        talking faction's ground 0 on urban cells and ``talks_assault_multiplier`` on the
+        rest, or ``ultimatum_assault_multiplier`` everywhere during a renewed assault."""
+        p = self.params
         by_code = np.ones(len(factions) + 1)
+        spared = np.zeros(len(factions) + 1, dtype=bool)
         for f in factions:
-            if f.stage == FactionStage.TALKING:
-                by_code[f.code] = self.params.talks_assault_multiplier
-        return np.where(self.ceasefire(), 0.0, by_code[self.territory.controller])
+            if f.stage != FactionStage.TALKING:
+                continue
+            if f.under_renewed_assault(step):
+                by_code[f.code] = p.ultimatum_assault_multiplier
+            else:
+                by_code[f.code] = p.talks_assault_multiplier
+                spared[f.code] = True
+        controller = self.territory.controller
+        pressure = by_code[controller]
+        pressure[spared[controller] & self.geo.urban] = 0.0
+        pressure[self.ceasefire()] = 0.0
+        return pressure
+
+    def resolve(self, f: Faction) -> Resolve:
+        """Resolve = (weighted mean of cohesion, fighters' share of the initial and food in
+        hand over ``resolve_food_reference_days``) x ``precedent_resolve_multiplier`` per deal
+        already completed with buses north (docs/ODD.md 7.13)."""
+        p = self.params
+        food_days = self._food_days(f)
+        supply = min(food_days / p.resolve_food_reference_days, 1.0)
+        weights = p.resolve_cohesion_weight + p.resolve_fighters_weight + p.resolve_food_weight
+        mean = (
+            p.resolve_cohesion_weight * f.cohesion
+            + p.resolve_fighters_weight * f.fighters_share()
+            + p.resolve_food_weight * supply
+        ) / weights
+        precedents = sum(
+            1
+            for d in self.deals
+            if d.completed_step is not None and d.fighters_bussed + d.civilians_bussed > 0
+        )
+        return Resolve(
+            value=mean * p.precedent_resolve_multiplier**precedents,
+            cohesion=f.cohesion,
+            fighters_share=f.fighters_share(),
+            food_days=food_days,
+            precedents=precedents,
+        )
+
+    def acceptance_probability(self, resolve: float, excluded_alongside: bool) -> float:
+        """Chance of accepting an ultimatum: logistic in resolve, even odds at
+        ``ultimatum_even_odds_resolve``; times the excluded-presence multiplier."""
+        p = self.params
+        x = p.ultimatum_resolve_steepness * (resolve - p.ultimatum_even_odds_resolve)
+        accept = 1.0 / (1.0 + math.exp(min(x, 700.0)))
+        return accept * (p.excluded_presence_acceptance_multiplier if excluded_alongside else 1.0)
+
+    def _food_days(self, f: Faction) -> float:
+        """Days of food per person inside in the faction's pockets: each district's stock
+        and people (by home district) counted in the share of its rebel-held cells that lie
+        in those pockets."""
+        territory, geo = self.territory, self.geo
+        labels = territory.pocket_labels()
+        pockets = np.unique(labels[territory.controller == f.code])
+        in_pockets = np.isin(labels, pockets[pockets > 0])
+        n_districts = len(geo.district_names)
+        rebel = territory.rebel()
+        held = np.bincount(geo.district[rebel], minlength=n_districts)
+        ours = np.bincount(geo.district[in_pockets], minlength=n_districts)
+        share = np.divide(ours, held, out=np.zeros(n_districts), where=held > 0)
+        civ = self.civilians
+        people = np.bincount(civ.home_district[civ.in_enclave()], minlength=n_districts)
+        people_here = float(share @ people)
+        if people_here == 0.0:
+            return math.inf
+        return float(share @ self.food.stock_person_days) / people_here
 
     # ----------------------------------------------------------------- negotiation
     def negotiate(self, t: int, factions: list[Faction], rng: np.random.Generator) -> None:
-        """Terms are offered and answered; every faction decides, then all answers apply."""
+        """Talks are opened and ultimatums answered; every faction decides, then all apply."""
         p = self.params
         territory = self.territory
         max_cells = p.talks_max_pocket_share * territory.initial_rebel_cells
+        split = territory.n_pockets > 1
         offers = [
             f
             for f in factions
             if f.stage == FactionStage.FIGHTING
-            and 0 < territory.largest_pocket_cells(f.code) <= max_cells
             and not f.excluded_from_ceasefire
-            and t >= f.next_offer_step
+            and 0 < territory.largest_pocket_cells(f.code) <= max_cells
             and (
-                f.morale < p.negotiation_morale_threshold
+                split
+                or f.morale < p.negotiation_morale_threshold
                 or f.cohesion < p.negotiation_cohesion_threshold
             )
         ]
-        accepted, refused = [], []
+        answers: list[tuple[Faction, bool, float, Resolve]] = []
         for f in factions:
-            if f.stage != FactionStage.TALKING or territory.cells_of(f.code) == 0:
+            if f.stage != FactionStage.TALKING or t < f.ultimatum_step:
+                continue
+            if territory.cells_of(f.code) == 0:
                 continue  # a faction whose last cells fell this hour is about to end
-            hazard = p.acceptance_rate_per_day / 24.0 * (1.0 - f.resolve())
-            if self._excluded_alongside(f, factions).any():
-                hazard *= p.excluded_presence_acceptance_multiplier
-            if rng.random() < -np.expm1(-hazard):
-                accepted.append(f)
-            elif t >= f.talks_end_step:
-                refused.append(f)
+            resolve = self.resolve(f)
+            alongside = bool(self._excluded_alongside(f, factions).any())
+            accept = self.acceptance_probability(resolve.value, alongside)
+            answers.append((f, bool(rng.random() < accept), accept, resolve))
 
+        round_steps = max(1, round(p.talks_round_days * 24))
         for f in offers:
             f.stage = FactionStage.TALKING
-            f.talks_end_step = t + round(p.talks_max_days * 24)
-            detail = f"morale {f.morale:.2f}, cohesion {f.cohesion:.2f}"
+            f.ultimatum_step = t + round_steps
+            detail = (
+                f"pocket of {territory.largest_pocket_cells(f.code)} cells; morale "
+                f"{f.morale:.2f}; {self.resolve(f).describe()}"
+            )
             self.events.add(t, "talks_started", f.name, self._place_of(f), detail)
-        for f in refused:
-            f.stage = FactionStage.FIGHTING
-            f.next_offer_step = t + round(p.talks_retry_days * 24)
-            detail = f"no answer in {p.talks_max_days:g} days; the assault resumes"
-            self.events.add(t, "deal_refused", f.name, self._place_of(f), detail)
-        for f in accepted:
-            self._agree(t, f, factions, rng)
+        for f, accepted, accept, resolve in answers:
+            answer = "accepted" if accepted else "refused"
+            detail = f"{answer} (chance of accepting {accept:.2f}; {resolve.describe()})"
+            self.events.add(t, "ultimatum", f.name, self._place_of(f), detail)
+            if accepted:
+                continue
+            f.ultimatums_refused += 1
+            f.renewed_assault_until_step = t + round(p.renewed_assault_days * 24)
+            f.ultimatum_step = f.renewed_assault_until_step + round_steps
+            place = self._place_of(f)
+            self.events.add(t, "deal_refused", f.name, place, f"ultimatum {f.ultimatums_refused}")
+            detail = (
+                f"ground pressure x{p.ultimatum_assault_multiplier:g} for "
+                f"{p.renewed_assault_days:g} days; next ultimatum at step {f.ultimatum_step}"
+            )
+            self.events.add(t, "renewed_assault", "government", place, detail)
+        for f, accepted, _, _ in answers:
+            if accepted:
+                self._agree(t, f, factions, rng)
 
     def _place_of(self, f: Faction) -> str:
         return self.geo.main_district(np.flatnonzero(self.territory.controller == f.code))
@@ -179,43 +299,64 @@ class DealBroker:
         self.events.add(t, "deal_agreed", f.name, deal.place, detail)
 
     # ----------------------------------------------------------------- evacuation
-    def run_buses(self, t: int) -> list[Deal]:
-        """Free buses go to open deals in the order agreed; fighters board first.
+    def evacuate(self, t: int) -> list[Deal]:
+        """Open deals in the order agreed: people waiting at the corridor pass it at its
+        throughput (in its open hours); once the first buses are due, free buses come and
+        fighters board first.
 
-        Returns the deals whose last passengers left this hour (their cells are to be
-        handed over by the caller).
+        Returns the deals whose last bus passengers and last people waiting at the corridor
+        have left by this hour (their cells are to be handed over by the caller).
         """
         finished: list[Deal] = []
         if all(d.completed_step is not None for d in self.deals):
             return finished  # most hours: no open deal, no scan of the population
+        p = self.params
         civ = self.civilians
-        awaiting = np.flatnonzero(civ.state == CivilianState.AWAITING_BUS)
-        deal_of_waiting = self.deal_of_cell[civ.cell[awaiting]]
+        awaiting_bus = np.flatnonzero(civ.state == CivilianState.AWAITING_BUS)
+        deal_of_bus = self.deal_of_cell[civ.cell[awaiting_bus]]
+        awaiting_corridor = np.flatnonzero(civ.state == CivilianState.AWAITING_CORRIDOR)
+        deal_of_corridor = self.deal_of_cell[civ.cell[awaiting_corridor]]
+        corridor_open = p.corridor_open_hour <= t % 24 < p.corridor_close_hour
         for k, deal in enumerate(self.deals):
-            if deal.completed_step is not None or t < deal.first_bus_step:
+            if deal.completed_step is not None:
                 continue
-            for e in deal.fighters_waiting:
-                deal.fighters_waiting[e] = min(deal.fighters_waiting[e], e.fighters)
-            waiting = awaiting[deal_of_waiting == k]
-            fighters = sum(deal.fighters_waiting.values())
-            loads = self.fleet.dispatch(t, fighters + waiting.size)
-            seats = sum(loads)
-            fighters_boarding = 0
-            for e, n in deal.fighters_waiting.items():
-                boarding = min(n, seats - fighters_boarding)
-                e.fighters -= boarding
-                deal.fighters_waiting[e] -= boarding
-                fighters_boarding += boarding
-            civilians_boarding = civ.board_bus(waiting, seats - fighters_boarding, t)
-            if loads:
-                deal.trips += len(loads)
-                deal.fighters_bussed += fighters_boarding
-                deal.civilians_bussed += civilians_boarding
-                buses = f"{len(loads)} bus" + ("es" if len(loads) > 1 else "")
-                detail = f"{buses}: {fighters_boarding} fighters, {civilians_boarding} civilians"
-                self.events.add(t, "bus_convoy", deal.faction.name, deal.place, detail)
-            if seats >= fighters + waiting.size:
+            at_corridor = awaiting_corridor[deal_of_corridor == k]
+            if corridor_open and at_corridor.size:
+                deal.corridor_credit += p.corridor_throughput_per_hour
+                places = int(deal.corridor_credit)
+                deal.corridor_credit -= places
+                passed = civ.pass_deal_corridor(at_corridor, places, t)
+                deal.corridor_passed += passed
+                at_corridor = at_corridor[civ.state[at_corridor] == CivilianState.AWAITING_CORRIDOR]
+            if t < deal.first_bus_step:
+                continue
+            if self._run_buses(t, deal, awaiting_bus[deal_of_bus == k]) and at_corridor.size == 0:
                 deal.completed_step = t
                 self.deal_of_cell[deal.cells] = NO_DEAL
                 finished.append(deal)
         return finished
+
+    def _run_buses(self, t: int, deal: Deal, waiting: NDArray[np.intp]) -> bool:
+        """Free buses go to ``deal`` for its fighters, then for the civilians ``waiting`` in
+        ticket order; True when nobody is left to board."""
+        civ = self.civilians
+        for e in deal.fighters_waiting:
+            deal.fighters_waiting[e] = min(deal.fighters_waiting[e], e.fighters)
+        fighters = sum(deal.fighters_waiting.values())
+        loads = self.fleet.dispatch(t, fighters + waiting.size)
+        seats = sum(loads)
+        fighters_boarding = 0
+        for e, n in deal.fighters_waiting.items():
+            boarding = min(n, seats - fighters_boarding)
+            e.fighters -= boarding
+            deal.fighters_waiting[e] -= boarding
+            fighters_boarding += boarding
+        civilians_boarding = civ.board_bus(waiting, seats - fighters_boarding, t)
+        if loads:
+            deal.trips += len(loads)
+            deal.fighters_bussed += fighters_boarding
+            deal.civilians_bussed += civilians_boarding
+            buses = f"{len(loads)} bus" + ("es" if len(loads) > 1 else "")
+            detail = f"{buses}: {fighters_boarding} fighters, {civilians_boarding} civilians"
+            self.events.add(t, "bus_convoy", deal.faction.name, deal.place, detail)
+        return seats >= fighters + waiting.size

@@ -22,7 +22,8 @@ class FactionStage(IntEnum):
 
     FIGHTING = 0
     TALKING = 1
-    """Terms offered; the faction has not answered yet (assault eased)."""
+    """In talks through a mediator, in rounds each ending in an ultimatum: its towns are not
+    stormed, except in a renewed assault after a refused ultimatum."""
     EVACUATING = 2
     """Terms accepted: ceasefire on the deal's cells while buses take its people north."""
     ENDED = 3
@@ -38,18 +39,21 @@ class Faction(mesa.Agent):
         self.name = params.name
         self.code = code
         self.fighters = params.fighters
+        self.fighters_initial = params.fighters
         self.cohesion = params.cohesion
         self.cohesion_initial = params.cohesion
+        self.morale_initial = params.morale_initial
         self.morale = params.morale_initial
         self.civilian_exit_coercion = params.civilian_exit_coercion
         self.excluded_from_ceasefire = params.excluded_from_ceasefire
         self.initial_cells = 0
         self.cells = 0
         self.stage = FactionStage.FIGHTING
-        self.talks_end_step = -1
-        """While talking: the step at which unanswered terms count as refused."""
-        self.next_offer_step = 0
-        """Terms are not offered again before this step (after a refusal)."""
+        self.ultimatum_step = -1
+        """While talking: the step at which the current round ends in an ultimatum."""
+        self.renewed_assault_until_step = -1
+        """After a refused ultimatum: the renewed assault lasts until before this step."""
+        self.ultimatums_refused = 0
 
     @property
     def active(self) -> bool:
@@ -112,9 +116,13 @@ class Faction(mesa.Agent):
         self.cohesion = max(self.cohesion - dynamics.infighting_cohesion_loss, 0.0)
         return killed
 
-    def resolve(self) -> float:
-        """0-1: how firmly the faction refuses terms (cohesion x morale)."""
-        return self.cohesion * self.morale
+    def under_renewed_assault(self, step: int) -> bool:
+        """In talks, but refused the last ultimatum and is being assaulted again."""
+        return self.stage == FactionStage.TALKING and step < self.renewed_assault_until_step
+
+    def fighters_share(self) -> float:
+        """Fighters left as a share of the faction's initial fighters (1 if it had none)."""
+        return self.fighters / self.fighters_initial if self.fighters_initial else 1.0
 
     def will_surrender(self, dynamics: FactionDynamicsParams) -> bool:
         """An isolated pocket held by this faction gives up when morale is below threshold."""

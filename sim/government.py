@@ -1,8 +1,16 @@
-"""Government forces: shelling units and assault groups (Mesa agents) and their plan."""
+"""Government forces: shelling units and assault groups (Mesa agents) and their plan.
+
+On the ground, troops holding the ring press every front cell a little
+(``front_holding_fighters``); assault groups add their weight on the front within
+``reach_m`` of them. Groups lose fighters to the defenders they attack; a group worn below
+``regroup_strength_share`` of its strength stops for ``regroup_days`` and comes back at full
+strength.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -10,7 +18,10 @@ from numpy.typing import NDArray
 
 from sim.geography import GOVERNMENT, Geography
 from sim.params import AssaultGroupParams, GovernmentParams, ShellingUnitParams
+from sim.recorder import EventLog
 from sim.territory import Territory
+
+NOT_REGROUPING = -1
 
 
 class ShellingUnit(mesa.Agent):
@@ -30,7 +41,8 @@ class ShellingUnit(mesa.Agent):
 
 
 class AssaultGroup(mesa.Agent):
-    """Ground troops pressing the front near their position towards an objective town."""
+    """Ground troops pressing the front near their position towards an objective town;
+    worn down, they stop to regroup and come back at full strength."""
 
     def __init__(
         self, model: mesa.Model, params: AssaultGroupParams, geo: Geography, start_cell: int
@@ -38,9 +50,17 @@ class AssaultGroup(mesa.Agent):
         super().__init__(model)
         self.name = params.name
         self.fighters = params.fighters
+        self.initial_fighters = params.fighters
         self.cell = start_cell
         self.objectives = list(params.objectives)
         self.geo = geo
+        self.regroup_end_step = NOT_REGROUPING
+        """While regrouping: the step at which the group is back at full strength."""
+
+    @property
+    def regrouping(self) -> bool:
+        """Paused to regroup: it neither attacks nor moves."""
+        return self.regroup_end_step != NOT_REGROUPING
 
     def objective_xy(
         self, town_cell: dict[str, int], rebel: NDArray[np.bool_]
@@ -74,6 +94,16 @@ class AssaultGroup(mesa.Agent):
         self.cell = geo.nearest_cell(*target, near & (territory.controller == GOVERNMENT))
 
 
+@dataclass(frozen=True)
+class Assault:
+    """One hour's ground assault, decided and not yet applied."""
+
+    cells: NDArray[np.intp]
+    """Front cells that fall."""
+    group_losses: NDArray[np.int64]
+    """Fighters each assault group loses (in config order)."""
+
+
 class GovernmentForces:
     """The government's units and the rules by which they shell and advance."""
 
@@ -84,11 +114,13 @@ class GovernmentForces:
         geo: Geography,
         territory: Territory,
         town_cell: dict[str, int],
+        events: EventLog,
     ) -> None:
         self.params = params
         self.geo = geo
         self.territory = territory
         self.town_cell = town_cell
+        self.events = events
         self.shelling_units = [ShellingUnit(model, p) for p in params.shelling_units]
         government = territory.controller == GOVERNMENT
         named = {**geo.place_xy_m, **geo.town_xy_m}
@@ -118,40 +150,102 @@ class GovernmentForces:
             strikes[targets] += unit.plan(target_p, intensity, rng).astype(np.int32)
         return strikes
 
-    def decide_captures(
+    def decide_assault(
         self,
         defence_per_front_cell: NDArray[np.float64],
         pressure_at_cell: NDArray[np.float64],
         rng: np.random.Generator,
-    ) -> NDArray[np.intp]:
-        """Front cells that fall this hour (decided, not yet applied).
+    ) -> Assault:
+        """Front cells that fall this hour and the fighters each group loses (decided, not
+        yet applied).
 
         ``defence_per_front_cell`` is indexed by controller code. Only front cells with a
-        positive ``pressure_at_cell`` are attacked. A cell in reach of groups with total attack
-        A (each group's fighters shared over the attacked cells in its reach, times the cell's
+        positive ``pressure_at_cell`` are attacked. The ring's ``front_holding_fighters`` are
+        spread evenly over all of them; each group not regrouping adds its fighters shared
+        over the attacked cells in its reach. A cell with attack A (that sum times the cell's
         pressure) and defence D falls with probability 1 - exp(-capture_rate x A / D), where
-        urban cells multiply D by ``urban_defence_multiplier``.
+        urban cells multiply D by ``urban_defence_multiplier``. A group loses
+        Poisson(group_losses_per_defender_per_day / 24 x the defence it attacked: D of each
+        cell times its share of the attack there times the cell's pressure) fighters.
         """
         p = self.params
+        groups = self.assault_groups
         front = np.flatnonzero(self.territory.front() & (pressure_at_cell > 0))
         if front.size == 0:
-            return front
-        attack = np.zeros(front.size)
-        for group in self.assault_groups:
+            return Assault(front, np.zeros(len(groups), dtype=np.int64))
+        holding = np.full(front.size, p.front_holding_fighters / front.size)
+        by_group = np.zeros((len(groups), front.size))
+        for k, group in enumerate(groups):
+            if group.regrouping:
+                continue
             reach = group.in_reach(front, p.reach_m)
             if reach.any():
-                attack[reach] += group.fighters / reach.sum()
-        attack *= pressure_at_cell[front]
+                by_group[k, reach] = group.fighters / reach.sum()
+        pressure = pressure_at_cell[front]
+        total = holding + by_group.sum(axis=0)
+        attack = total * pressure
         defence = defence_per_front_cell[self.territory.controller[front]]
         defence = defence * np.where(self.geo.urban[front], p.urban_defence_multiplier, 1.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(attack > 0, attack / defence, 0.0)
+            share = np.where(total > 0, by_group / total, 0.0)
         p_fall = -np.expm1(-p.capture_rate_per_hour * ratio)
-        return front[rng.random(front.size) < p_fall]
+        fallen = front[rng.random(front.size) < p_fall]
+        met = share @ (defence * pressure)
+        losses = rng.poisson(p.group_losses_per_defender_per_day / 24.0 * met)
+        fighters = np.array([g.fighters for g in groups], dtype=np.int64)
+        return Assault(fallen, np.minimum(losses, fighters))
+
+    def capture_deaths(
+        self, people: NDArray[np.intp], rng: np.random.Generator
+    ) -> NDArray[np.intp]:
+        """Which of ``people`` (inside the enclave on cells that fall) are killed: each with
+        probability ``capture_civilian_lethality``. One integer from ``rng`` seeds the draws per
+        person, so however many people there are, ``rng``'s later draws (the captures) stay
+        the same: runs that differ only on the civilians' side keep the same ground war."""
+        per_person = np.random.default_rng(rng.integers(2**63))
+        return people[per_person.random(people.size) < self.params.capture_civilian_lethality]
+
+    def apply_losses(self, assault: Assault, t: int) -> None:
+        """Groups lose the fighters decided; a group below ``regroup_strength_share`` of its
+        initial fighters starts to regroup (logged)."""
+        p = self.params
+        for group, lost in zip(self.assault_groups, assault.group_losses, strict=True):
+            group.fighters -= int(lost)
+            if (
+                group.regrouping
+                or group.fighters >= p.regroup_strength_share * group.initial_fighters
+            ):
+                continue
+            group.regroup_end_step = t + round(p.regroup_days * 24)
+            detail = (
+                f"{group.fighters} of {group.initial_fighters} fighters left; "
+                f"regroups for {p.regroup_days:g} days"
+            )
+            self.events.add(t, "assault_group_regrouping", group.name, self._place(group), detail)
+
+    def resume_groups(self, t: int) -> None:
+        """Groups whose regrouping is over are reinforced to full strength (logged)."""
+        for group in self.assault_groups:
+            if not group.regrouping or t < group.regroup_end_step:
+                continue
+            group.regroup_end_step = NOT_REGROUPING
+            reinforcements = group.initial_fighters - group.fighters
+            group.fighters = group.initial_fighters
+            detail = f"{reinforcements} reinforcements; back to {group.fighters} fighters"
+            self.events.add(t, "assault_group_resumes", group.name, self._place(group), detail)
+
+    def _place(self, group: AssaultGroup) -> str:
+        """The district most of the front in the group's reach belongs to ("" if none)."""
+        front = np.flatnonzero(self.territory.front())
+        return self.geo.main_district(front[group.in_reach(front, self.params.reach_m)])
 
     def advance_units(self, open_to_attack: NDArray[np.bool_]) -> None:
-        """Each group moves towards its objective among rebel-held cells ``open_to_attack``."""
+        """Each group not regrouping moves towards its objective among rebel-held cells
+        ``open_to_attack``."""
         for group in self.assault_groups:
+            if group.regrouping:
+                continue
             target = group.objective_xy(self.town_cell, open_to_attack)
             if target is not None:
                 group.advance(target, self.territory, self.params.reach_m)

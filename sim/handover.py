@@ -18,6 +18,9 @@ from sim.geography import Geography
 from sim.recorder import EventLog
 from sim.territory import Territory
 
+NEVER = -(10**9)
+"""``taken_step`` of cells the army never took by force."""
+
 
 @dataclass(frozen=True)
 class PocketEnd:
@@ -54,6 +57,8 @@ class HandOver:
         self.cells_lost = np.zeros(len(faction_names) + 1, dtype=np.int64)
         """Cells each controller code lost since :meth:`new_hour`."""
         self.pocket_ends: list[PocketEnd] = []
+        self.taken_step = np.full(geo.n_cells, NEVER, dtype=np.int64)
+        """Step at which the army last took each cell by force (``NEVER`` if it did not)."""
 
     def new_hour(self) -> None:
         """Cells lost count from zero again."""
@@ -80,6 +85,8 @@ class HandOver:
         self.cells_lost += np.bincount(before, minlength=len(self.cells_lost))
         captured = np.zeros(self.geo.n_cells, dtype=bool)
         captured[cells] = True
+        if cause == "capture":
+            self.taken_step[cells] = t
         self.civilians.capture_cells(captured, t)
         for town, cell in self.town_cell.items():
             if captured[cell]:

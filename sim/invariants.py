@@ -53,9 +53,10 @@ def check_invariants(
         )
     ):
         raise InvariantError("reception sites' occupancy disagrees with who is sheltered")
-    awaiting = civ.state == CivilianState.AWAITING_BUS
-    if not ceasefire[civ.cell[awaiting]].all():
-        raise InvariantError("someone waits for a bus outside any open deal")
+    for waiting_for in (CivilianState.AWAITING_BUS, CivilianState.AWAITING_CORRIDOR):
+        awaiting = civ.state == waiting_for
+        if not ceasefire[civ.cell[awaiting]].all():
+            raise InvariantError(f"someone {waiting_for.name} outside any open deal")
     for f in factions:
         if f.fighters < 0:
             raise InvariantError(f"{f.name} has {f.fighters} fighters")

@@ -57,11 +57,13 @@ TOWN_LABELS = 12
 
 TOTALS = (
     (o.REMAINING.name, "inside the enclave"),
-    (o.LEFT_VIA_CROSSING_CUM.name, "left via crossings"),
-    (o.LEFT_VIA_DEAL_CORRIDOR_CUM.name, "left via deal corridors"),
-    (o.BUSSED_NORTH_CUM.name, "bussed north (civilians)"),
-    (o.LEFT_BY_MEDEVAC_CUM.name, "medical evacuation"),
-    (o.LEFT_BY_CAPTURE_CUM.name, "stayed (ground changed hands)"),
+    (o.LEFT_ENCLAVE_CUM.name, "left the enclave"),
+    (o.LEFT_VIA_CROSSING_CUM.name, "  via crossings"),
+    (o.LEFT_VIA_FRONT_CUM.name, "  across the front"),
+    (o.LEFT_VIA_DEAL_CORRIDOR_CUM.name, "  via deal corridors"),
+    (o.LEFT_VIA_MEDEVAC_CUM.name, "  medical evacuation"),
+    (o.BUSSED_NORTH_CUM.name, "  bussed north"),
+    (o.STAYED_UNDER_GOVERNMENT_CUM.name, "stayed (ground changed hands)"),
     (o.KILLED_CUM.name, "killed"),
 )
 """Running totals shown on the animation: time-series column and label."""

@@ -1,12 +1,15 @@
-"""Medical evacuation: a waiting list of the critically ill and wounded, evacuations only in
-agreed windows, and deaths while waiting.
+"""Medical evacuation: a waiting list of the critically ill and wounded, evacuations by
+agreement, and deaths while waiting.
 
 The list starts with ``initial_patients`` people drawn at random from the residents; each
 hour, critically wounded survivors of the shelling join it (on average
 ``critically_wounded_per_death`` for each civilian the shelling killed). Every day each patient
-still waiting dies with a fixed chance. In a window, at its hour, the patients who have waited
-longest are evacuated to hospitals in government areas, up to the window's daily number.
-Patients who leave the enclave by any other route, or are killed, drop off the list.
+still waiting dies with a fixed chance. Evacuations come with agreements: while a deal is open,
+once a day the patients on its cells who have waited longest are evacuated to hospitals in
+government areas, up to ``patients_per_day_under_deal`` (the model calls
+:meth:`MedevacList.evacuate_from`). Fixed-date windows (``windows``, a counterfactual) evacuate
+the longest-waiting patients anywhere. Patients who leave the enclave by any other route, or are
+killed, drop off the list.
 """
 
 from __future__ import annotations
@@ -27,8 +30,11 @@ class MedevacList:
         self, params: MedevacParams, civ: Civilians, rng: np.random.Generator, n_steps: int
     ) -> None:
         self.params = params
-        self.places_by_step = np.zeros(n_steps, dtype=np.int64)
-        """Patients that may be evacuated at each step (the windows' days at their hour)."""
+        self.places_by_step = np.zeros(n_steps, dtype=np.float64)
+        """Patients that may be evacuated at each step (the windows' days at their hour);
+        fractions carry over to the next window."""
+        self._credit = {"windows": 0.0, "deals": 0.0}
+        """Fractions of a place carried over (at a population scale, :mod:`sim.scale`)."""
         for w in params.windows:
             steps = np.arange(w.start_day, w.end_day) * 24 + w.hour
             self.places_by_step[steps[steps < n_steps]] += w.patients_per_day
@@ -87,11 +93,33 @@ class MedevacList:
         """In a window, the longest-waiting patients (as many as it has places this step)
         leave for hospitals in government areas."""
         self.refresh(civ)
-        n = min(int(self.places_by_step[step]), self.patients.size)
-        if n == 0:
+        places = self._whole_places("windows", float(self.places_by_step[step]))
+        chosen = np.arange(min(places, self.patients.size))
+        return self._leave(civ, chosen, step)
+
+    def evacuate_from(self, civ: Civilians, on_cells: NDArray[np.bool_], step: int) -> int:
+        """Under an agreement: the longest-waiting patients standing on ``on_cells`` (a mask
+        over cells), up to ``patients_per_day_under_deal``, leave for hospitals."""
+        self.refresh(civ)
+        here = np.flatnonzero(on_cells[civ.cell[self.patients]])
+        places = self._whole_places("deals", self.params.patients_per_day_under_deal)
+        return self._leave(civ, here[:places], step)
+
+    def _whole_places(self, kind: str, places: float) -> int:
+        """Whole places now; the fraction carries over to the next evacuation of ``kind``."""
+        self._credit[kind] += places
+        whole = int(self._credit[kind])
+        self._credit[kind] -= whole
+        return whole
+
+    def _leave(self, civ: Civilians, chosen: NDArray[np.intp], step: int) -> int:
+        """Patients at positions ``chosen`` of the list leave it by medical evacuation."""
+        if chosen.size == 0:
             return 0
-        civ.leave_enclave(self.patients[:n], ExitRoute.MEDEVAC, step)
-        self.patients = self.patients[n:]
-        self.joined_step = self.joined_step[n:]
-        self.evacuated += n
-        return n
+        civ.leave_enclave(self.patients[chosen], ExitRoute.MEDEVAC, step)
+        keep = np.ones(self.patients.size, dtype=bool)
+        keep[chosen] = False
+        self.patients = self.patients[keep]
+        self.joined_step = self.joined_step[keep]
+        self.evacuated += int(chosen.size)
+        return int(chosen.size)

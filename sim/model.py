@@ -15,7 +15,8 @@ from sim.conflict import Conflict
 from sim.crossings import Crossings
 from sim.deals import Deal, DealBroker
 from sim.events import Schedule
-from sim.factions import Faction
+from sim.exit_barriers import ExitBarriers
+from sim.factions import Faction, FactionStage
 from sim.food import FoodStocks
 from sim.geography import Geography, build_ghouta
 from sim.government import GovernmentForces
@@ -26,9 +27,11 @@ from sim.params import ConfigError, SimConfig, check_names
 from sim.reception import Reception
 from sim.recorder import EventLog, Recorder
 from sim.rng import make_streams
+from sim.scale import at_agent_scale
 from sim.tables import load_ghouta
 from sim.territory import Territory
 from sim.territory_record import TerritoryRecorder
+from sim.walkouts import Walkouts
 
 log = logging.getLogger(__name__)
 
@@ -45,24 +48,33 @@ class SiegeModel(mesa.Model):
        district's stocks; hunger moves towards its level for today's ration; notes are
        logged.
     2. Government: shelling units choose their strikes outside ceasefires, then casualties
-       apply (critically wounded survivors join the medical evacuation list); assault
-       groups' pressure (eased on factions in talks, none under a ceasefire) decides which
-       front cells fall, then all captures apply (people on captured cells are now in
-       government areas; fragments cut off below ``min_pocket_cells`` fall with them);
-       assault groups move up.
+       apply (critically wounded survivors join the medical evacuation list); regrouped
+       assault groups are reinforced; the ring's pressure on the whole front and the assault
+       groups' on their axes (a talking faction's towns spared and its farmland eased, raised
+       in a renewed assault, none under a ceasefire) decide which front cells fall and what
+       each group loses, then which civilians on those cells are killed; then deaths, losses
+       (a group worn down stops to regroup) and captures apply (people left on captured cells
+       are now in government areas; fragments cut off below ``min_pocket_cells`` fall with
+       them); assault groups not regrouping move up towards ground open to attack.
     3. Factions: fighting factions' losses, desertion, morale and cohesion; hostile
        neighbours may clash (every pair decides, then clashes apply); factions hemmed into a
-       pocket are offered terms, and terms are answered (accepted terms bring a ceasefire and the
-       civilians' choice: stay, shelters or buses); a faction whose morale broke surrenders
-       its cells in every pocket (all decide, then all apply).
-    4. Civilians: perceive (fear from this hour's strikes, hunger), decide by household
-       (shelter, return home, set out for an open crossing), walk towards their crossing,
-       pass open crossings in queue order at the crossing's throughput.
-    5. Logistics: free buses go to deals in the order agreed (fighters board first); a deal
-       whose last passenger has left hands its cells over. Relatives sponsor households out
-       of the reception sites (once a day); people whose screening is over are placed in
-       the sites, nearest with space first. Once a day patients on the medical list may
-       die; in an agreed window the longest-waiting patients are evacuated.
+       pocket are drawn into talks, and ultimatums due are answered by resolve (a refusal
+       brings a renewed assault, then another round; an acceptance a ceasefire and the
+       civilians' choice: stay, the corridor to shelters, or buses); a faction not in talks
+       whose morale broke surrenders its cells in every pocket (all decide, then all apply).
+    4. Civilians: perceive (fear from this hour's strikes, hunger); the factions' restraint
+       and the places to walk out across the front (where the army just took ground) are
+       found; households decide (shelter, return home, set out for an open crossing, or walk
+       out across the front), then walk towards their crossing, pass open crossings in queue
+       order at the crossing's throughput, and cross the front at its places; the news of
+       safe passage takes in the hour's exits.
+    5. Logistics: in the order agreed, each deal's corridor passes people to shelters at its
+       throughput in its open hours, and free buses come (fighters board first); a deal
+       whose last bus passenger and last person at the corridor have left hands its cells
+       over. Relatives sponsor households out of the reception sites (once a day); people
+       whose screening is over are placed in the sites, nearest with space first. Once a
+       day patients on the medical list may die; the longest-waiting are evacuated in any
+       fixed-date window (a counterfactual) and, once a day, from each open deal's cells.
     6. Record the hour's numbers (and, at a day's last hour, who holds each cell and who is
        on it); check that every person is in exactly one state.
     """
@@ -71,6 +83,9 @@ class SiegeModel(mesa.Model):
         streams = make_streams(config.seed)
         super().__init__(rng=streams.mesa)
         self.config = config
+        """The config as asked (written to the run folder)."""
+        config = self.params = at_agent_scale(config)
+        """The config the model runs: counts divided by ``people_per_agent`` (:mod:`sim.scale`)."""
         self.streams = streams
         if geography is None:
             data = load_ghouta()
@@ -118,10 +133,13 @@ class SiegeModel(mesa.Model):
         ]
         for faction in self.factions:
             faction.initial_cells = faction.cells = self.territory.cells_of(faction.code)
+        self.events = EventLog(self.start)
         self.government = GovernmentForces(
-            self, config.government, geo, self.territory, self.town_cell
+            self, config.government, geo, self.territory, self.town_cell, self.events
         )
-        self.civilians = Civilians(geo, config.population, config.civilians, streams.population)
+        self.civilians = Civilians(
+            geo, config.population, config.civilians, config.exits, streams.population
+        )
         families = np.array(
             [0]
             + [
@@ -132,8 +150,10 @@ class SiegeModel(mesa.Model):
         self.civilians.assign_affiliation(geo.controller, families, streams.deals)
         self.schedule = Schedule.build(config.timeline, config.crossings, config.n_steps)
         self.crossings = Crossings(
-            config.crossings, self.schedule.crossing_open, geo, self.territory
+            config.crossings, self.schedule.crossing_open, geo, self.territory, config.exits
         )
+        self.exit_barriers = ExitBarriers(config.exits, self.civilians.n)
+        self.walkouts = Walkouts(config.exits, geo, self.territory)
         self.reception = Reception(config.reception, geo)
         self.medevac = MedevacList(config.medevac, self.civilians, streams.medevac, config.n_steps)
         self.food = FoodStocks(config.food, geo.district_names, self._people_inside_by_district())
@@ -144,6 +164,7 @@ class SiegeModel(mesa.Model):
             geo.district_names,
             dict(zip(self.reception.site_names, self.reception.capacity.tolist(), strict=True)),
             self.start,
+            config.people_per_agent,
         )
         self.territory_record = TerritoryRecorder(
             geo,
@@ -152,17 +173,18 @@ class SiegeModel(mesa.Model):
             tuple(f.name for f in self.factions),
             self.town_cell,
             {c.name: geo.point_xy_m(c.place) for c in config.crossings},
+            config.people_per_agent,
         )
         self.territory_record.record_initial(
             self.territory.controller, self.civilians.cell, self.civilians.in_enclave()
         )
-        self.events = EventLog(self.start)
         self.deals = DealBroker(
             config.deals,
             BusFleet(config.bus_fleet),
             geo,
             self.territory,
             self.civilians,
+            self.food,
             self.events,
         )
         self.conflict = Conflict(
@@ -186,11 +208,10 @@ class SiegeModel(mesa.Model):
             np.bincount(geo.district[geo.enclave], minlength=len(geo.district_names))
             * geo.cell_area_km2
         )
-        self._coercion_by_code = np.array(
-            [0.0] + [f.civilian_exit_coercion for f in self.factions], dtype=np.float64
-        )
         self._district_names = geo.district_names
         self.hour_strikes = np.zeros(geo.n_cells, dtype=np.int32)
+        self.killed_in_ground_fighting = 0
+        """Civilians killed on cells taken by assault, so far."""
         self._anyone_inside = self.civilians.n > 0
         """Someone was inside the enclave at the end of the last step (nobody ever returns)."""
         if self.territory.n_pockets > 1:
@@ -225,7 +246,7 @@ class SiegeModel(mesa.Model):
 
     def step(self) -> None:
         t = self.step_index
-        if t >= self.config.n_steps:
+        if t >= self.params.n_steps:
             self.running = False
             return
         self._phase_events(t)
@@ -234,7 +255,7 @@ class SiegeModel(mesa.Model):
         self._phase_civilians(t, strikes_at_person)
         self._phase_logistics(t)
         self._phase_record(t)
-        if t + 1 >= self.config.n_steps:
+        if t + 1 >= self.params.n_steps:
             self.running = False
 
     def run(self) -> None:
@@ -255,7 +276,7 @@ class SiegeModel(mesa.Model):
         if t % 24 == 0:
             self.food.eat(t // 24, self._people_inside_by_district())
         for convoy in schedule.convoys.get(t, []):
-            if self.config.food.convoys_denied:
+            if self.params.food.convoys_denied:
                 detail = f"{convoy.trucks} trucks; food for {convoy.people_fed}; not let in"
                 self.events.add(t, "aid_convoy_denied", "government", convoy.town, detail)
                 continue
@@ -273,7 +294,7 @@ class SiegeModel(mesa.Model):
         if self.territory.n_pockets == 0:  # no rebel-held cell left to shell or take
             self.hour_strikes = np.zeros(self.geo.n_cells, dtype=np.int32)
             return np.zeros(self.civilians.n, dtype=np.int32)
-        gp = self.config.government
+        gp = self.params.government
         intensity = float(self.schedule.bombardment[t])
         if self.schedule.pause[t]:
             intensity *= gp.pause_shelling_multiplier
@@ -290,11 +311,20 @@ class SiegeModel(mesa.Model):
         )
         self.medevac.add_wounded(self.civilians, struck_survivors, killed, self.streams.medevac, t)
         if self.schedule.ground_offensive[t]:
+            government = self.government
+            government.resume_groups(t)
             defence = self.conflict.defence_per_front_cell()
-            pressure = self.deals.pressure_at_cell(self.factions)
-            captured = self.government.decide_captures(defence, pressure, self.streams.ground)
-            self.hand_over.apply(captured, t, "capture")
-            self.government.advance_units(self.territory.rebel() & ~self.deals.ceasefire())
+            pressure = self.deals.pressure_at_cell(t, self.factions)
+            assault = government.decide_assault(defence, pressure, self.streams.ground)
+            on_captured = self.civilians.on_cells(assault.cells, self.geo.n_cells)
+            dead = government.capture_deaths(on_captured, self.streams.ground)
+            self.killed_in_ground_fighting += self.civilians.kill(dead, t)
+            government.apply_losses(assault, t)
+            self.hand_over.apply(assault.cells, t, "capture")
+            # Groups make for ground that can be attacked now: not under a ceasefire, and not
+            # the towns of a faction in talks (unless it is under a renewed assault).
+            open_to_attack = self.deals.pressure_at_cell(t, self.factions) > 0
+            government.advance_units(self.territory.rebel() & open_to_attack)
         return strikes_at_person
 
     # ----------------------------------------------------------------- 3 factions
@@ -310,14 +340,15 @@ class SiegeModel(mesa.Model):
                 self.territory.isolation(f.code),
                 blamed=bool(hostile_borders[f.code].any()),
                 under_offensive=bool(self.schedule.ground_offensive[t]),
-                dynamics=self.config.faction_dynamics,
+                dynamics=self.params.faction_dynamics,
                 rng=self.streams.factions,
             )
         conflict.infighting(
             t, fighting, hostile_borders, self.deals.ceasefire(), self.streams.factions
         )
         self.deals.negotiate(t, self.factions, self.streams.deals)
-        fighting = [f for f in self.factions if f.fighting]
+        # A faction in talks answers the mediator's ultimatums rather than surrendering.
+        fighting = [f for f in self.factions if f.stage == FactionStage.FIGHTING]
         surrendered = conflict.surrenders(t, fighting, self.deals.ceasefire())
         if surrendered.size:
             self.hand_over.apply(surrendered, t, "surrender")
@@ -332,16 +363,30 @@ class SiegeModel(mesa.Model):
             self.hour_strikes, self.geo.district, self._district_area_km2
         )
         civ.perceive(strikes_at_person, density)
+        self.crossings.see_strikes(self.hour_strikes)
+        restraint = self.exit_barriers.restraint_by_code(self.factions)[self.territory.controller]
+        # Under a ceasefire people have made their deal choice: nobody sets out.
+        restraint[self.deals.ceasefire()] = 1.0
+        self.walkouts.begin_hour(t, self.hand_over.taken_step, restraint)
         open_now, fields = self.crossings.open_fields()
-        coercion = self._coercion_by_code[self.territory.controller]
-        # Under a ceasefire people have made their deal choice: nobody sets out for a crossing.
-        coercion[self.deals.ceasefire()] = 1.0
-        civ.decide_and_apply(coercion, open_now, fields, self.food.hunger, self.streams.civilians)
+        civ.decide_and_apply(
+            restraint,
+            open_now,
+            fields,
+            self.crossings.pull(open_now),
+            self.walkouts.distance_m(),
+            self.food.hunger,
+            self.exit_barriers.word_factor(),
+            self.streams.civilians,
+            t,
+        )
         self.crossings.walk_and_pass(civ, self.streams.civilians, t)
+        self.walkouts.cross(civ, self.streams.civilians, t)
+        self.exit_barriers.hear(int(self.crossings.crossed.sum()) + self.walkouts.crossed)
 
     # ----------------------------------------------------------------- 5 logistics
     def _phase_logistics(self, t: int) -> None:
-        for deal in self.deals.run_buses(t):
+        for deal in self.deals.evacuate(t):
             self._complete(deal, t)
         if t % 24 == 0:
             self.reception.release(self.civilians, self.streams.reception)
@@ -352,13 +397,21 @@ class SiegeModel(mesa.Model):
             n = self.medevac.evacuate(self.civilians, t)
             if n:
                 self.events.add(t, "medevac", "ICRC/SARC", "", f"{n} patients evacuated")
+        if t % 24 == self.config.medevac.hour_under_deal:
+            for k, deal in self.deals.open_deals():
+                n = self.medevac.evacuate_from(self.civilians, self.deals.deal_of_cell == k, t)
+                deal.patients_evacuated += n
+                if n:
+                    detail = f"{n} patients evacuated under the {deal.faction.name} deal"
+                    self.events.add(t, "medevac", "ICRC/SARC", deal.place, detail)
         self.medevac.refresh(self.civilians)
 
     def _complete(self, deal: Deal, t: int) -> None:
         """The deal's last bus has left: its cells pass to the government."""
         detail = (
             f"{deal.trips} bus trips: {deal.fighters_bussed} fighters, "
-            f"{deal.civilians_bussed} civilians north"
+            f"{deal.civilians_bussed} civilians north; {deal.corridor_passed} through the "
+            f"corridor to shelters; {deal.patients_evacuated} patients evacuated"
         )
         self.events.add(t, "deal_completed", deal.faction.name, deal.place, detail)
         self.hand_over.apply(deal.cells, t, "deal")
@@ -370,7 +423,7 @@ class SiegeModel(mesa.Model):
         table = civ.state_by_route()
         self._anyone_inside = bool(table[: LAST_ENCLAVE_STATE + 1].any())
         inside = civ.in_enclave()
-        if self.config.check_invariants:
+        if self.params.check_invariants:
             self.check_invariants(table, inside)
         queue = self.crossings.queue_lengths(civ)
         self.recorder.record(
@@ -378,6 +431,7 @@ class SiegeModel(mesa.Model):
             state_counts=table.sum(axis=1),
             exits_by_route=table.sum(axis=0),
             strikes=int(self.hour_strikes.sum()),
+            killed_in_ground_fighting_cum=self.killed_in_ground_fighting,
             rebel_cells=int(np.count_nonzero(self.territory.rebel())),
             pockets=self.territory.n_pockets,
             faction_cells=np.array([f.cells for f in self.factions]),
@@ -385,7 +439,7 @@ class SiegeModel(mesa.Model):
             cohesion=np.array([f.cohesion for f in self.factions]),
             morale=np.array([f.morale for f in self.factions]),
             stage=np.array([f.stage for f in self.factions]),
-            fighters_bussed_north_cum=self.deals.fighters_bussed(),
+            bussed_north_fighters_cum=self.deals.fighters_bussed(),
             buses_on_road=self.deals.fleet.on_road(t),
             bus_trips_cum=self.deals.fleet.trips,
             bus_seats_filled_cum=self.deals.fleet.seats_filled,

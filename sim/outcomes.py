@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bumped on any change of the output tables' columns; written into summary.json."""
 
 
@@ -44,7 +44,7 @@ class Unit(StrEnum):
     PEOPLE = "people"
     PEOPLE_PER_HOUR = "people per hour"
     FIGHTERS = "fighters"
-    """Fighters are numbers of each faction, not agents: not in PEOPLE_UNITS."""
+    """Fighters are numbers of each faction, not civilian agents: not in PEOPLE_UNITS."""
     HOURS = "hours"
     DAYS = "days"
     DATE = "date and time"
@@ -64,9 +64,19 @@ class Unit(StrEnum):
 
 
 PEOPLE_UNITS = frozenset({Unit.PEOPLE, Unit.PEOPLE_PER_HOUR})
-"""Units that count persons (agents): the outcomes a population scale (one agent for N people)
-would multiply when tables are made (:attr:`Outcome.counts_people`). Ratios of people to
-something real (``people per place``, food ``days``) would need their people scaled first."""
+"""Units that count persons (:attr:`Outcome.counts_people`)."""
+
+SCALED_UNITS = PEOPLE_UNITS | {
+    Unit.FIGHTERS,
+    Unit.BUSES,
+    Unit.TRIPS,
+    Unit.SEATS,
+    Unit.PERSON_DAYS,
+}
+"""Units of counts that a population scale divides (:mod:`sim.scale`: one agent for N people,
+fighters, buses and rations divided alike): their outcomes are multiplied by N when the tables
+are made (:attr:`Outcome.scales`), so every table speaks of real numbers. Ratios (people per
+place, food days) and counts of strikes, cells and hours are the same at any scale."""
 
 
 def slug(name: str) -> str:
@@ -86,6 +96,11 @@ class Outcome:
     """A running total since the start (never decreases)."""
     only_with: Per | None = None
     """Written only if the run has at least one of these (e.g. a reception site)."""
+
+    @property
+    def scales(self) -> bool:
+        """Multiplied by ``people_per_agent`` in the tables (see :data:`SCALED_UNITS`)."""
+        return self.unit in SCALED_UNITS
 
     @property
     def counts_people(self) -> bool:
@@ -171,7 +186,14 @@ SHELTERING = Outcome(
     "sheltering", Unit.PEOPLE, "People in basements and shelters inside the enclave."
 )
 MOVING = Outcome("moving", Unit.PEOPLE, "People walking towards a crossing.")
-QUEUED = Outcome("queued", Unit.PEOPLE, "People waiting in the queue at a crossing.")
+QUEUED = Outcome(
+    "queued", Unit.PEOPLE, "People queued at a crossing or to walk out across the front."
+)
+AWAITING_CORRIDOR = Outcome(
+    "awaiting_corridor",
+    Unit.PEOPLE,
+    "People who chose government shelters under a deal, waiting their turn at its corridor.",
+)
 AWAITING_BUS = Outcome(
     "awaiting_bus",
     Unit.PEOPLE,
@@ -201,6 +223,7 @@ STATES = (
     MOVING,
     QUEUED,
     AWAITING_BUS,
+    AWAITING_CORRIDOR,
     SCREENING,
     IN_COLLECTIVE_SHELTER,
     IN_GOVERNMENT_AREA,
@@ -211,16 +234,30 @@ STATES = (
 
 # ---------------------------------------------------------------- flows out
 REMAINING = Outcome(
-    "remaining", Unit.PEOPLE, "People still inside the enclave (the first five states)."
+    "remaining", Unit.PEOPLE, "People still inside the enclave (the first six states)."
+)
+LEFT_ENCLAVE_CUM = Outcome(
+    "left_enclave_cum",
+    Unit.PEOPLE,
+    "People who left the enclave, as OCHA counts them: everyone who went out through a "
+    "crossing, across the front, by a deal corridor or by medical evacuation, plus everyone "
+    "bussed north, fighters included. People whose ground changed hands stayed: not counted.",
+    cumulative=True,
+)
+TO_GOVERNMENT_SHELTERS_CUM = Outcome(
+    "to_government_shelters_cum",
+    Unit.PEOPLE,
+    "People who went out to government screening and reception sites (crossings, across the "
+    "front, deal corridors), sponsored out since or not: OCHA's 'to government shelters'.",
+    cumulative=True,
 )
 LEFT_VIA_CROSSING_CUM = Outcome(
     "left_via_crossing_cum", Unit.PEOPLE, "Civilians who left through a crossing.", cumulative=True
 )
-LEFT_BY_CAPTURE_CUM = Outcome(
-    "left_by_capture_cum",
+LEFT_VIA_FRONT_CUM = Outcome(
+    "left_via_front_cum",
     Unit.PEOPLE,
-    "Civilians who came under government control where they stood, their ground taken, "
-    "surrendered or handed over.",
+    "Civilians who walked out across the front line to the army's lines.",
     cumulative=True,
 )
 LEFT_VIA_DEAL_CORRIDOR_CUM = Outcome(
@@ -230,25 +267,41 @@ LEFT_VIA_DEAL_CORRIDOR_CUM = Outcome(
     "lines.",
     cumulative=True,
 )
-BUSSED_NORTH_CUM = Outcome(
-    "bussed_north_cum", Unit.PEOPLE, "Civilians carried north on the deals' buses.", cumulative=True
-)
-LEFT_BY_MEDEVAC_CUM = Outcome(
-    "left_by_medevac_cum",
+LEFT_VIA_MEDEVAC_CUM = Outcome(
+    "left_via_medevac_cum",
     Unit.PEOPLE,
     "Patients evacuated from the medical list to hospitals in government areas.",
     cumulative=True,
 )
-FIGHTERS_BUSSED_NORTH_CUM = Outcome(
-    "fighters_bussed_north_cum",
+BUSSED_NORTH_CUM = Outcome(
+    "bussed_north_cum",
+    Unit.PEOPLE,
+    "Everyone carried north on the deals' buses: civilians and fighters.",
+    cumulative=True,
+)
+BUSSED_NORTH_CIVILIANS_CUM = Outcome(
+    "bussed_north_civilians_cum",
+    Unit.PEOPLE,
+    "Civilians carried north on the deals' buses.",
+    cumulative=True,
+)
+BUSSED_NORTH_FIGHTERS_CUM = Outcome(
+    "bussed_north_fighters_cum",
     Unit.FIGHTERS,
     "Fighters carried north under deals (excluded factions' included).",
     cumulative=True,
 )
-LEFT_ENCLAVE_CUM = Outcome(
-    "left_enclave_cum",
+STAYED_UNDER_GOVERNMENT_CUM = Outcome(
+    "stayed_under_government_cum",
     Unit.PEOPLE,
-    "Civilians who left the enclave by any of the five routes (fighters not included).",
+    "Civilians who stayed where they were while their ground changed hands (taken, "
+    "surrendered or handed over under a deal): they did not leave.",
+    cumulative=True,
+)
+KILLED_IN_GROUND_FIGHTING_CUM = Outcome(
+    "killed_in_ground_fighting_cum",
+    Unit.PEOPLE,
+    "Civilians killed on cells taken by assault (part of killed_cum).",
     cumulative=True,
 )
 KILLED_CUM = Outcome(
@@ -361,14 +414,18 @@ TIMESERIES = Catalogue(
         HOUR,
         *STATES,
         REMAINING,
-        LEFT_VIA_CROSSING_CUM,
-        LEFT_BY_CAPTURE_CUM,
-        LEFT_VIA_DEAL_CORRIDOR_CUM,
-        BUSSED_NORTH_CUM,
-        LEFT_BY_MEDEVAC_CUM,
-        FIGHTERS_BUSSED_NORTH_CUM,
         LEFT_ENCLAVE_CUM,
+        TO_GOVERNMENT_SHELTERS_CUM,
+        LEFT_VIA_CROSSING_CUM,
+        LEFT_VIA_FRONT_CUM,
+        LEFT_VIA_DEAL_CORRIDOR_CUM,
+        LEFT_VIA_MEDEVAC_CUM,
+        BUSSED_NORTH_CUM,
+        BUSSED_NORTH_CIVILIANS_CUM,
+        BUSSED_NORTH_FIGHTERS_CUM,
+        STAYED_UNDER_GOVERNMENT_CUM,
         KILLED_CUM,
+        KILLED_IN_GROUND_FIGHTING_CUM,
         STRIKES,
         REBEL_CELLS,
         POCKETS,
@@ -433,12 +490,16 @@ DISTRICTS = Catalogue(
 TOTALS = (
     REMAINING,
     LEFT_ENCLAVE_CUM,
+    TO_GOVERNMENT_SHELTERS_CUM,
     LEFT_VIA_CROSSING_CUM,
-    LEFT_BY_CAPTURE_CUM,
+    LEFT_VIA_FRONT_CUM,
     LEFT_VIA_DEAL_CORRIDOR_CUM,
+    LEFT_VIA_MEDEVAC_CUM,
     BUSSED_NORTH_CUM,
-    LEFT_BY_MEDEVAC_CUM,
-    FIGHTERS_BUSSED_NORTH_CUM,
+    BUSSED_NORTH_CIVILIANS_CUM,
+    BUSSED_NORTH_FIGHTERS_CUM,
+    STAYED_UNDER_GOVERNMENT_CUM,
     KILLED_CUM,
+    KILLED_IN_GROUND_FIGHTING_CUM,
 )
 """Timeseries columns whose value at a day's end is written into summary.json, in this order."""

@@ -24,6 +24,8 @@ from sim.civilians import DealChoice
 from sim.model import SiegeModel
 from sim.outcomes import SCHEMA_VERSION, TOTALS
 from sim.params import SimConfig, to_dict
+from sim.tables import load_calibration_targets
+from sim.validation import validate, validation_lines
 
 JOB_DONE_FILE = ".job_done"
 """Touched in a sweep job's folder when the job ends (complete, skipped or failed)."""
@@ -40,6 +42,7 @@ RUN_FILES = (
     "timeseries.csv",
     "districts.csv",
     "events.csv",
+    "validation.csv",
     "evacuation_curves.png",
     "factions.png",
     "logistics.png",
@@ -213,7 +216,8 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
     if ts is None:
         ts = model.recorder.timeseries()
     events = model.events.table()
-    n = model.civilians.n
+    per_agent = model.config.people_per_agent
+    n = model.civilians.n * per_agent
     left = ts[outcomes.LEFT_ENCLAVE_CUM.name].to_numpy()
     day_share_left = {}
     for share in (0.25, 0.5, 0.75):
@@ -230,7 +234,9 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
         "scenario": model.config.scenario_name,
         "seed": model.config.seed,
         "people": n,
-        "households": model.civilians.n_households,
+        "people_per_agent": per_agent,
+        "agents": model.civilians.n,
+        "households": model.civilians.n_households * per_agent,
         "days": model.config.days,
         "final": totals_at(ts, len(ts) - 1),
         **{f"day_{d}": totals_at(ts, d * 24 + 23) for d in REPORT_DAYS if d < model.config.days},
@@ -240,28 +246,30 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
             f.key: first_day("faction_defeated", f.name) for f in model.factions
         },
         "day_surrender": {f.key: first_day("surrender", f.name) for f in model.factions},
-        "fighters_final": {f.key: f.fighters for f in model.factions},
+        "fighters_final": {f.key: f.fighters * per_agent for f in model.factions},
         "deals": {
-            f.key: _deal_summary(model, f.key, first_day("talks_started", f.name))
+            f.key: _deal_summary(model, f.key, first_day("talks_started", f.name), per_agent)
             for f in model.factions
         },
-        "bus_trips": model.deals.fleet.trips,
+        "bus_trips": model.deals.fleet.trips * per_agent,
         "bus_seat_use": (
             round(fleet.seats_filled / (fleet.trips * fleet.seats_per_bus), 3)
             if (fleet := model.deals.fleet).trips
             else None
         ),
         "crossings": {
-            name: _crossing_summary(ts, name, model.recorder.recorded("waited_hours")[:, k])
+            name: _crossing_summary(
+                ts, name, model.recorder.recorded("waited_hours")[:, k] * per_agent
+            )
             for k, name in enumerate(model.crossings.names)
         },
         "reception": _reception_summary(ts, model),
         "medevac": {
             "peak_waiting": int(ts[outcomes.MEDEVAC_WAITING.name].max()),
-            "evacuated": model.medevac.evacuated,
-            "died_waiting": model.medevac.died_waiting,
-            "left_otherwise": model.medevac.left_otherwise,
-            "still_waiting": model.medevac.waiting,
+            "evacuated": model.medevac.evacuated * per_agent,
+            "died_waiting": model.medevac.died_waiting * per_agent,
+            "left_otherwise": model.medevac.left_otherwise * per_agent,
+            "still_waiting": model.medevac.waiting * per_agent,
         },
         "food": {
             name: {
@@ -273,16 +281,18 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
             )
         },
         "pocket_ends": [dataclasses.asdict(end) for end in model.hand_over.pocket_ends],
+        "validation": validate(ts, load_calibration_targets(), model.start).to_dict("records"),
     }
 
 
 def _reception_summary(ts: pd.DataFrame, model: SiegeModel) -> dict[str, Any]:
     """Peak occupancy and overcrowding (people per place) of the reception sites."""
     reception = model.reception
+    per_agent = model.config.people_per_agent
     summary: dict[str, Any] = {
-        "capacity": int(reception.capacity.sum()),
-        "released_by_sponsors": reception.released,
-        "detained": reception.detained,
+        "capacity": int(reception.capacity.sum()) * per_agent,
+        "released_by_sponsors": reception.released * per_agent,
+        "detained": reception.detained * per_agent,
         "sites": {},
     }
     if not reception.site_names:
@@ -294,7 +304,7 @@ def _reception_summary(ts: pd.DataFrame, model: SiegeModel) -> dict[str, Any]:
     for name in reception.site_names:
         people = ts[outcomes.SHELTER.column(name)].to_numpy()
         summary["sites"][name] = {
-            "capacity": int(reception.capacity[reception.site_names.index(name)]),
+            "capacity": int(reception.capacity[reception.site_names.index(name)]) * per_agent,
             "peak_people": int(people.max()),
             "peak_overcrowding": round(float(ts[outcomes.OVERCROWDING.column(name)].max()), 3),
             "day_peak": int(day.iloc[int(people.argmax())]),
@@ -306,7 +316,7 @@ def _crossing_summary(
     ts: pd.DataFrame, name: str, waited_hours: NDArray[np.int64]
 ) -> dict[str, Any]:
     """Peak queue (and its day), people crossed and their mean wait at one crossing;
-    ``waited_hours`` is the hourly sum of the waits of those who crossed."""
+    ``waited_hours`` is the hourly sum of the waits of those who crossed (in real people)."""
     queue = ts[outcomes.QUEUE.column(name)]
     crossed = int(ts[outcomes.CROSSED.column(name)].sum())
     waited = int(waited_hours.sum())
@@ -333,8 +343,11 @@ DEAL_KEYS = (
 )
 
 
-def _deal_summary(model: SiegeModel, key: str, day_talks: int | None) -> dict[str, Any]:
-    """The faction's deal; every value null (same keys) if it made none."""
+def _deal_summary(
+    model: SiegeModel, key: str, day_talks: int | None, per_agent: int
+) -> dict[str, Any]:
+    """The faction's deal, counts in real people; every value null (same keys) if it made
+    none."""
     deal = next((d for d in model.deals.deals if d.faction.key == key), None)
     if deal is None:
         return dict.fromkeys(DEAL_KEYS) | {"day_talks_started": day_talks}
@@ -342,12 +355,12 @@ def _deal_summary(model: SiegeModel, key: str, day_talks: int | None) -> dict[st
         "day_talks_started": day_talks,
         "day_agreed": deal.agreed_step // 24,
         "day_completed": None if deal.completed_step is None else deal.completed_step // 24,
-        "fighters_bussed": deal.fighters_bussed,
-        "civilians_bussed": deal.civilians_bussed,
-        "bus_trips": deal.trips,
-        "chose_stay": int(deal.choices[DealChoice.STAY]),
-        "chose_shelters": int(deal.choices[DealChoice.SHELTERS]),
-        "chose_bus": int(deal.choices[DealChoice.BUS]),
+        "fighters_bussed": deal.fighters_bussed * per_agent,
+        "civilians_bussed": deal.civilians_bussed * per_agent,
+        "bus_trips": deal.trips * per_agent,
+        "chose_stay": int(deal.choices[DealChoice.STAY]) * per_agent,
+        "chose_shelters": int(deal.choices[DealChoice.SHELTERS]) * per_agent,
+        "chose_bus": int(deal.choices[DealChoice.BUS]) * per_agent,
     }
 
 
@@ -372,6 +385,7 @@ def write_run(
     districts = model.recorder.districts()
     atomic_write_csv(out_dir / "districts.csv", districts)
     atomic_write_csv(out_dir / "events.csv", model.events.table())
+    atomic_write_csv(out_dir / "validation.csv", pd.DataFrame(summary["validation"]))
     if plots:
         from sim.plots import plot_evacuation_curves, plot_factions, plot_logistics
 
@@ -402,19 +416,20 @@ def summary_text(summary: dict[str, Any]) -> str:
     lines = [
         f"scenario {summary['scenario']} seed {summary['seed']}: "
         f"{summary['people']:,} people, {summary['days']} days",
-        f"  left via crossings {f[o.LEFT_VIA_CROSSING_CUM.name]:,}; "
-        f"via deal corridors {f[o.LEFT_VIA_DEAL_CORRIDOR_CUM.name]:,}; "
-        f"by capture {f[o.LEFT_BY_CAPTURE_CUM.name]:,}; "
-        f"bussed north {f[o.BUSSED_NORTH_CUM.name]:,} civilians "
-        f"+ {f[o.FIGHTERS_BUSSED_NORTH_CUM.name]:,} fighters; killed {f[o.KILLED_CUM.name]:,}; "
-        f"still inside {f[o.REMAINING.name]:,}",
+        f"  left the enclave {f[o.LEFT_ENCLAVE_CUM.name]:,}: via crossings "
+        f"{f[o.LEFT_VIA_CROSSING_CUM.name]:,}, across the front {f[o.LEFT_VIA_FRONT_CUM.name]:,}, "
+        f"via deal corridors {f[o.LEFT_VIA_DEAL_CORRIDOR_CUM.name]:,}, medical evacuation "
+        f"{f[o.LEFT_VIA_MEDEVAC_CUM.name]:,}, bussed north {f[o.BUSSED_NORTH_CUM.name]:,} "
+        f"({f[o.BUSSED_NORTH_CIVILIANS_CUM.name]:,} civilians + "
+        f"{f[o.BUSSED_NORTH_FIGHTERS_CUM.name]:,} fighters)",
+        f"  stayed while their ground changed hands {f[o.STAYED_UNDER_GOVERNMENT_CUM.name]:,}; "
+        f"killed {f[o.KILLED_CUM.name]:,} ({f[o.KILLED_IN_GROUND_FIGHTING_CUM.name]:,} in ground "
+        f"fighting); still inside {f[o.REMAINING.name]:,}",
     ]
-    for key, value in summary.items():
-        if key.startswith("day_") and isinstance(value, dict) and o.REMAINING.name in value:
-            lines.append(
-                f"  {key}: left {value[o.LEFT_ENCLAVE_CUM.name]:,}, "
-                f"killed {value[o.KILLED_CUM.name]:,}"
-            )
+    if summary["people_per_agent"] != 1:
+        lines[0] += f" (one agent for {summary['people_per_agent']} people; numbers are people)"
+    lines.append("  against the record (validation.csv):")
+    lines += [f"    {line}" for line in validation_lines(pd.DataFrame(summary["validation"]))]
     for name, c in summary["crossings"].items():
         lines.append(
             f"  crossing {name}: {c['crossed']:,} crossed, peak queue {c['peak_queue']:,} "

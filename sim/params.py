@@ -252,6 +252,146 @@ class CivilianParams:
 
 
 @dataclass(frozen=True)
+class ExitParams:
+    """What holds households back from leaving and what draws them out (docs/ODD.md 7.6c),
+    and walk-outs across the front line (7.6d). Python defaults switch every mechanism off."""
+
+    screening_distrust: float = declared(
+        0.0,
+        unit="share 0-1",
+        low=0.0,
+        high=0.9,
+        meaning="Share of the leaving hazard removed by distrust of government screening "
+        "(arrest, conscription of men of fighting age).",
+    )
+    screening_distrust_fighter_family: float = declared(
+        0.0,
+        unit="share 0-1",
+        low=0.0,
+        high=1.0,
+        meaning="The same for fighters' families, who have most to fear from screening.",
+    )
+    word_floor: float = declared(
+        1.0,
+        unit="multiplier",
+        low=0.01,
+        high=1.0,
+        meaning="Leaving hazard multiplier before anyone has got out safely (1: nobody waits "
+        "for news of safe passage).",
+    )
+    word_half_saturation_share: float = declared(
+        0.01,
+        unit="share of people",
+        low=0.001,
+        high=0.1,
+        meaning="Share of the initial population recently out safely at which the news has "
+        "lifted the multiplier half way from word_floor to 1.",
+    )
+    word_half_life_days: float = declared(
+        3.0,
+        unit="days",
+        low=0.5,
+        high=14.0,
+        meaning="Half-life of the news of safe passage.",
+    )
+    route_danger_per_strike: float = declared(
+        0.0,
+        unit="1/strike",
+        low=0.0,
+        high=1.0,
+        meaning="A crossing's leaving hazard is divided by 1 + this x remembered strikes on the "
+        "rebel-held cells of its access area.",
+    )
+    route_danger_half_life_hours: float = declared(
+        24.0,
+        unit="hours",
+        low=6.0,
+        high=96.0,
+        meaning="Half-life of the memory of strikes near a crossing.",
+    )
+    restraint_erosion_exponent: float = declared(
+        1.0,
+        unit="exponent",
+        low=1.0,
+        high=4.0,
+        meaning="How long a faction's hold lasts as it weakens: restraint = coercion x (1 - (1 - "
+        "strength)^k), strength = cohesion, morale and ground relative to the start multiplied; "
+        "1 = in proportion, higher = held until the faction is badly weakened.",
+    )
+    walkout_hazard_per_hour: float = declared(
+        0.0,
+        unit="1/hour",
+        low=0.0,
+        high=0.05,
+        meaning="Hazard that a maximally afraid, fed, unrestrained household near an army-held "
+        "stretch of front walks out across it.",
+    )
+    walkout_reach_m: float = declared(
+        1000.0,
+        unit="m",
+        low=200.0,
+        high=3000.0,
+        meaning="Households this close to such a stretch of front can walk out.",
+    )
+    walkout_army_reach_m: float = declared(
+        1500.0,
+        unit="m",
+        low=300.0,
+        high=3000.0,
+        meaning="A front cell is a place to walk out where the army took ground this close to it "
+        "in the last walkout_recent_capture_hours.",
+    )
+    walkout_recent_capture_hours: float = declared(
+        48.0,
+        unit="hours",
+        low=6.0,
+        high=168.0,
+        meaning="How long after the army takes ground nearby a stretch of front stays a place "
+        "to walk out.",
+    )
+    walkout_throughput_per_hour_per_km: float = declared(
+        200.0,
+        unit="people/hour/km",
+        low=20.0,
+        high=2000.0,
+        meaning="People who can cross per hour per km of such front, before the holders' "
+        "restraint.",
+    )
+    walkout_death_probability: float = declared(
+        0.0,
+        unit="probability",
+        low=0.0,
+        high=0.02,
+        meaning="Chance that a person crossing the front is killed on the way (fire, mines).",
+    )
+
+    def __post_init__(self) -> None:
+        _probability(
+            self,
+            "screening_distrust",
+            "screening_distrust_fighter_family",
+            "word_floor",
+            "walkout_death_probability",
+        )
+        _positive(
+            self,
+            "word_half_saturation_share",
+            "word_half_life_days",
+            "route_danger_half_life_hours",
+            "restraint_erosion_exponent",
+            "walkout_reach_m",
+            "walkout_army_reach_m",
+            "walkout_recent_capture_hours",
+        )
+        _non_negative(
+            self,
+            "route_danger_per_strike",
+            "walkout_hazard_per_hour",
+            "walkout_throughput_per_hour_per_km",
+        )
+
+
+@dataclass(frozen=True)
 class FoodParams:
     """Food stocks per district, rations and hunger (model assumptions, see docs/ODD.md 7.9)."""
 
@@ -305,16 +445,18 @@ class FoodParams:
 
 @dataclass(frozen=True)
 class MedevacWindowParams:
-    """Days on which medical evacuations were agreed, and how many patients a day."""
+    """Days on which medical evacuations take place whatever the talks (a counterfactual),
+    and how many patients a day."""
 
     start_day: int
     end_day: int
     """First day after the window (exclusive)."""
-    patients_per_day: int = declared(
+    patients_per_day: float = declared(
         unit="patients/day",
         low=0,
         high=200,
-        meaning="Patients evacuated each day of the window (if that many are listed).",
+        meaning="Patients evacuated each day of the window (if that many are listed); "
+        "fractions (at a population scale) carry over to the next window.",
     )
     hour: int = 10
 
@@ -350,11 +492,27 @@ class MedevacParams:
         high=0.05,
         meaning="Daily hazard of dying while on the medical evacuation list.",
     )
+    patients_per_day_under_deal: float = declared(
+        0.0,
+        unit="patients/day",
+        low=0.0,
+        high=200.0,
+        meaning="Patients on an agreed deal's cells evacuated each day until the deal completes "
+        "(fractions at a population scale carry over).",
+    )
+    hour_under_deal: int = 10
+    """Hour of the day at which evacuations under a deal leave."""
     windows: tuple[MedevacWindowParams, ...] = ()
+    """Evacuations on fixed dates regardless of any agreement: a counterfactual option
+    (empty in ``historical_2018``)."""
 
     def __post_init__(self) -> None:
         _require(self.initial_patients >= 0, "initial_patients", "must be >= 0")
         _non_negative(self, "critically_wounded_per_death", "death_rate_per_day")
+        _require(
+            self.patients_per_day_under_deal >= 0, "patients_per_day_under_deal", "must be >= 0"
+        )
+        _require(0 <= self.hour_under_deal < 24, "hour_under_deal", "must be in 0..23")
 
 
 @dataclass(frozen=True)
@@ -382,7 +540,8 @@ class FactionParams:
         unit="share 0-1",
         low=0.0,
         high=1.0,
-        meaning="Share of civilians' leaving hazard the faction suppresses in its cells.",
+        meaning="Share of civilians' leaving hazard the faction suppresses in its cells "
+        "(checkpoints) at full strength; erodes with its cohesion, morale and ground.",
     )
     excluded_from_ceasefire: bool = False
     """Never offered terms (UNSC 2401 excludes HTS); its presence in a pocket slows a deal."""
@@ -537,64 +696,132 @@ class DealParams:
         unit="share 0-1",
         low=0.2,
         high=1.0,
-        meaning="A faction is offered terms only once the largest pocket holding its ground has "
-        "at most this share of the enclave's initial cells (cut off or hemmed in), and its "
-        "morale or cohesion is below its threshold.",
+        meaning="A faction is offered talks only once the largest pocket holding its ground has "
+        "at most this share of the enclave's initial cells (hemmed in), and the enclave "
+        "has split or its morale or cohesion is below its threshold.",
     )
     negotiation_morale_threshold: float = declared(
         0.5,
         unit="morale",
         low=0.2,
         high=0.8,
-        meaning="Morale below which a hemmed-in faction is offered terms.",
+        meaning="Morale below which a hemmed-in faction is offered talks before any split.",
     )
     negotiation_cohesion_threshold: float = declared(
         0.35,
         unit="cohesion",
         low=0.1,
         high=0.6,
-        meaning="Cohesion below which a hemmed-in faction is offered terms.",
+        meaning="Cohesion below which a hemmed-in faction is offered talks before any split.",
     )
-    acceptance_rate_per_day: float = declared(
-        1.0,
-        unit="1/day",
-        low=0.1,
-        high=5.0,
-        meaning="Daily hazard of accepting terms for a faction with no resolve "
-        "(cohesion x morale = 0).",
+    talks_round_days: float = declared(
+        3.0,
+        unit="days",
+        low=1.0,
+        high=10.0,
+        meaning="Length of a round of talks through the mediator; it ends in an ultimatum.",
+    )
+    resolve_cohesion_weight: float = declared(
+        0.4,
+        unit="weight",
+        low=0.0,
+        high=1.0,
+        meaning="Weight of cohesion in a faction's resolve (weights are normalised by their sum).",
+    )
+    resolve_fighters_weight: float = declared(
+        0.3,
+        unit="weight",
+        low=0.0,
+        high=1.0,
+        meaning="Weight of the faction's fighters, as a share of its initial fighters, in its "
+        "resolve.",
+    )
+    resolve_food_weight: float = declared(
+        0.3,
+        unit="weight",
+        low=0.0,
+        high=1.0,
+        meaning="Weight of the food in its pockets (days of stocks per person inside over "
+        "resolve_food_reference_days, at most 1) in its resolve.",
+    )
+    resolve_food_reference_days: float = declared(
+        14.0,
+        unit="days",
+        low=3.0,
+        high=60.0,
+        meaning="Days of food in hand at which the food term of resolve is full.",
+    )
+    precedent_resolve_multiplier: float = declared(
+        0.85,
+        unit="multiplier",
+        low=0.5,
+        high=1.0,
+        meaning="Resolve is multiplied by this for every deal already completed with buses north.",
+    )
+    ultimatum_even_odds_resolve: float = declared(
+        0.5,
+        unit="resolve",
+        low=0.2,
+        high=0.9,
+        meaning="Resolve at which an ultimatum is accepted with probability 1/2.",
+    )
+    ultimatum_resolve_steepness: float = declared(
+        10.0,
+        unit="1/resolve",
+        low=2.0,
+        high=30.0,
+        meaning="Logistic steepness of acceptance in resolve.",
     )
     excluded_presence_acceptance_multiplier: float = declared(
         0.3,
         unit="multiplier",
         low=0.0,
         high=1.0,
-        meaning="Acceptance hazard multiplier while a faction excluded from ceasefires shares "
-        "the pocket (0 blocks every such deal).",
-    )
-    talks_max_days: float = declared(
-        4.0,
-        unit="days",
-        low=1.0,
-        high=14.0,
-        meaning="Talks not accepted within this many days end in refusal: the faction fights on.",
-    )
-    talks_retry_days: float = declared(
-        3.0,
-        unit="days",
-        low=0.0,
-        high=14.0,
-        meaning="Days after a refusal before terms are offered again.",
+        meaning="Acceptance probability multiplier while a faction excluded from ceasefires "
+        "shares the pocket (0 blocks every such deal).",
     )
     talks_assault_multiplier: float = declared(
         0.5,
         unit="multiplier",
         low=0.0,
         high=1.0,
-        meaning="Ground pressure on a faction's cells during talks, relative to full assault.",
+        meaning="Ground pressure on a talking faction's farmland cells, relative to full assault "
+        "(its urban cells are not stormed during talks).",
+    )
+    ultimatum_assault_multiplier: float = declared(
+        2.0,
+        unit="multiplier",
+        low=1.0,
+        high=4.0,
+        meaning="Ground pressure on every cell of a faction that refused an ultimatum, relative "
+        "to full assault, during the renewed assault.",
+    )
+    renewed_assault_days: float = declared(
+        2.0,
+        unit="days",
+        low=0.5,
+        high=7.0,
+        meaning="Length of the renewed assault after a refused ultimatum; then another round "
+        "begins.",
     )
     first_bus_delay_hours: int = declared(
-        24, unit="hours", low=0, high=96, meaning="Hours from agreement to the first buses."
+        24,
+        unit="hours",
+        low=0,
+        high=96,
+        meaning="Hours from agreement to the first buses.",
     )
+    corridor_throughput_per_hour: float = declared(
+        400.0,
+        unit="people/hour",
+        low=50.0,
+        high=2000.0,
+        meaning="People choosing government shelters who pass a deal's corridor per open hour "
+        "(fractions carry over).",
+    )
+    corridor_open_hour: int = 7
+    corridor_close_hour: int = 17
+    """A deal's corridor is open from ``corridor_open_hour`` to before this hour each day."""
     fighter_households_per_fighter: float = declared(
         0.7,
         unit="households per fighter",
@@ -642,15 +869,34 @@ class DealParams:
             "negotiation_cohesion_threshold",
             "excluded_presence_acceptance_multiplier",
             "talks_assault_multiplier",
+            "precedent_resolve_multiplier",
+            "ultimatum_even_odds_resolve",
         )
         _non_negative(
             self,
-            "acceptance_rate_per_day",
-            "talks_retry_days",
+            "resolve_cohesion_weight",
+            "resolve_fighters_weight",
+            "resolve_food_weight",
+            "ultimatum_resolve_steepness",
+            "ultimatum_assault_multiplier",
+            "renewed_assault_days",
             "fighter_households_per_fighter",
         )
-        _positive(self, "talks_max_days")
+        _positive(self, "talks_round_days", "resolve_food_reference_days")
+        weights = (
+            self.resolve_cohesion_weight + self.resolve_fighters_weight + self.resolve_food_weight
+        )
+        _require(weights > 0, "resolve_cohesion_weight", "the three resolve weights sum to 0")
         _require(self.first_bus_delay_hours >= 0, "first_bus_delay_hours", "must be >= 0")
+        _require(
+            self.corridor_throughput_per_hour >= 0, "corridor_throughput_per_hour", "must be >= 0"
+        )
+        _require(0 <= self.corridor_open_hour < 24, "corridor_open_hour", "must be in 0..23")
+        _require(
+            self.corridor_open_hour < self.corridor_close_hour <= 24,
+            "corridor_close_hour",
+            "must be after corridor_open_hour and at most 24",
+        )
         for name in ("bus_logit", "bus_affiliation_logit", "shelter_logit", "fear_logit"):
             value = getattr(self, name)
             _require(math.isfinite(value), name, f"must be a finite number, got {value!r}")
@@ -879,15 +1125,61 @@ class GovernmentParams:
         high=6.0,
         meaning="Defence of urban cells relative to farmland.",
     )
+    front_holding_fighters: int = declared(
+        0,
+        unit="fighters",
+        low=0,
+        high=10000,
+        meaning="Troops holding the ring (in no assault group), spread evenly over every front "
+        "cell open to attack: the base pressure on the whole front. Constant (no losses).",
+    )
+    group_losses_per_defender_per_day: float = declared(
+        0.15,
+        unit="fighters per defender per day",
+        low=0.0,
+        high=2.0,
+        meaning="Fighters an assault group loses per day for each effective defender it attacks.",
+    )
+    regroup_strength_share: float = declared(
+        0.6,
+        unit="share 0-1",
+        low=0.0,
+        high=0.9,
+        meaning="An assault group below this share of its initial fighters stops attacking and "
+        "regroups (0: never).",
+    )
+    regroup_days: float = declared(
+        5.0,
+        unit="days",
+        low=1.0,
+        high=14.0,
+        meaning="Days a group regroups; then reinforcements bring it back to its initial fighters.",
+    )
+    capture_civilian_lethality: float = declared(
+        0.002,
+        unit="probability",
+        low=0.0,
+        high=0.02,
+        meaning="Probability that a person inside the enclave on a cell taken by assault is "
+        "killed.",
+    )
 
     def __post_init__(self) -> None:
         _probability(self, "lethality_per_strike", "shelter_protection")
+        _probability(self, "regroup_strength_share", "capture_civilian_lethality")
         _non_negative(
             self,
             "front_weight",
             "density_weight",
             "pause_shelling_multiplier",
             "capture_rate_per_hour",
+            "group_losses_per_defender_per_day",
+            "regroup_days",
+        )
+        _require(
+            self.front_holding_fighters >= 0,
+            "front_holding_fighters",
+            f"must be >= 0, got {self.front_holding_fighters}",
         )
         _positive(self, "reach_m", "urban_defence_multiplier")
         _unique_names([u.name for u in self.shelling_units], "shelling_units")
@@ -917,12 +1209,13 @@ class CrossingParams:
     name: str
     place: str
     """A row of places.csv or towns.csv giving the location."""
-    throughput_per_hour: int = declared(
-        800,
+    throughput_per_hour: float = declared(
+        800.0,
         unit="people/hour",
         low=100,
         high=2000,
-        meaning="People the crossing screens and lets through per open hour.",
+        meaning="People the crossing screens and lets through per open hour (fractions carry "
+        "over to the next open hour).",
     )
     access_radius_m: float = declared(
         1000.0,
@@ -1048,6 +1341,7 @@ class SimConfig:
     grid: GridParams = field(default_factory=GridParams)
     population: PopulationParams = field(default_factory=PopulationParams)
     civilians: CivilianParams = field(default_factory=CivilianParams)
+    exits: ExitParams = field(default_factory=ExitParams)
     food: FoodParams = field(default_factory=FoodParams)
     factions: dict[str, FactionParams] = field(default_factory=dict)
     town_controller_overrides: dict[str, str] = field(default_factory=dict)
@@ -1064,10 +1358,19 @@ class SimConfig:
     timeline: TimelineParams = field(default_factory=TimelineParams)
     check_invariants: bool = True
     """Assert population conservation every step (cheap; on by default)."""
+    people_per_agent: int = 1
+    """Real people each simulated person stands for (the population scale, :mod:`sim.scale`):
+    counts of people, fighters, places and rations are divided by it, and outputs multiplied
+    back. 1 = full scale; e.g. 10 for the classroom, 20 for fast tests."""
 
     def __post_init__(self) -> None:
         _require(self.seed >= 0, "seed", f"must be >= 0, got {self.seed}")
         _require(self.days > 0, "days", f"must be > 0, got {self.days}")
+        _require(
+            self.people_per_agent >= 1,
+            "people_per_agent",
+            f"must be a whole number >= 1, got {self.people_per_agent}",
+        )
         _require(len(self.factions) > 0, "factions", "must name at least one faction")
         _unique_names([c.name for c in self.crossings], "crossings")
         crossing_names = {c.name for c in self.crossings}

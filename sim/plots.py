@@ -16,11 +16,12 @@ from sim.tables import load_calibration_targets
 
 CURVES = (
     (o.REMAINING, "still inside the enclave", "tab:gray"),
+    (o.STAYED_UNDER_GOVERNMENT_CUM, "stayed (their ground changed hands)", "tab:orange"),
+    (o.LEFT_ENCLAVE_CUM, "left the enclave (OCHA's count)", "black"),
     (o.LEFT_VIA_CROSSING_CUM, "left via crossings", "tab:blue"),
-    (o.LEFT_BY_CAPTURE_CUM, "left by capture of their district", "tab:orange"),
+    (o.LEFT_VIA_FRONT_CUM, "left across the front", "tab:red"),
     (o.LEFT_VIA_DEAL_CORRIDOR_CUM, "left to shelters under a deal", "tab:purple"),
-    (o.BUSSED_NORTH_CUM, "civilians bussed north", "tab:green"),
-    (o.FIGHTERS_BUSSED_NORTH_CUM, "fighters bussed north", "tab:olive"),
+    (o.BUSSED_NORTH_CUM, "bussed north (fighters included)", "tab:green"),
 )
 
 

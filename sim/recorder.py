@@ -10,7 +10,15 @@ import pandas as pd
 from numpy.typing import DTypeLike, NDArray
 
 from sim import outcomes
-from sim.civilians import LAST_ENCLAVE_STATE, N_ROUTES, N_STATES, CivilianState, ExitRoute
+from sim.civilians import (
+    LAST_ENCLAVE_STATE,
+    LEFT_ENCLAVE_ROUTES,
+    N_ROUTES,
+    N_STATES,
+    SCREENED_ROUTES,
+    CivilianState,
+    ExitRoute,
+)
 from sim.factions import FactionStage
 from sim.outcomes import DISTRICTS, TIMESERIES, Catalogue, Per
 
@@ -38,6 +46,7 @@ QUANTITIES = (
     Quantity("state_counts", np.int64, N_STATES),
     Quantity("exits_by_route", np.int64, N_ROUTES),
     Quantity("strikes", np.int64),
+    Quantity("killed_in_ground_fighting_cum", np.int64),
     Quantity("rebel_cells", np.int64),
     Quantity("pockets", np.int64),
     Quantity("faction_cells", np.int64, Per.FACTION),
@@ -45,7 +54,7 @@ QUANTITIES = (
     Quantity("cohesion", np.float64, Per.FACTION),
     Quantity("morale", np.float64, Per.FACTION),
     Quantity("stage", np.int64, Per.FACTION),
-    Quantity("fighters_bussed_north_cum", np.int64),
+    Quantity("bussed_north_fighters_cum", np.int64),
     Quantity("buses_on_road", np.int64),
     Quantity("bus_trips_cum", np.int64),
     Quantity("bus_seats_filled_cum", np.int64),
@@ -84,8 +93,12 @@ class Recorder:
         district_names: tuple[str, ...],
         site_capacity: dict[str, int],
         start: pd.Timestamp,
+        people_per_agent: int = 1,
     ) -> None:
         self.start = start
+        self.people_per_agent = people_per_agent
+        """Outcomes whose unit scales (:data:`sim.outcomes.SCALED_UNITS`) are multiplied by
+        it in the tables: they count real people, fighters, buses and rations."""
         self.faction_keys = faction_keys
         self.crossing_names = crossing_names
         self.district_names = district_names
@@ -149,13 +162,21 @@ class Recorder:
         values[outcomes.REMAINING.name] = counts[:, : LAST_ENCLAVE_STATE + 1].sum(axis=1)
         for outcome, route in (
             (outcomes.LEFT_VIA_CROSSING_CUM, ExitRoute.CROSSING),
-            (outcomes.LEFT_BY_CAPTURE_CUM, ExitRoute.CAPTURE),
+            (outcomes.LEFT_VIA_FRONT_CUM, ExitRoute.FRONT),
             (outcomes.LEFT_VIA_DEAL_CORRIDOR_CUM, ExitRoute.DEAL_CORRIDOR),
-            (outcomes.BUSSED_NORTH_CUM, ExitRoute.BUS),
-            (outcomes.LEFT_BY_MEDEVAC_CUM, ExitRoute.MEDEVAC),
+            (outcomes.LEFT_VIA_MEDEVAC_CUM, ExitRoute.MEDEVAC),
+            (outcomes.BUSSED_NORTH_CIVILIANS_CUM, ExitRoute.BUS),
+            (outcomes.STAYED_UNDER_GOVERNMENT_CUM, ExitRoute.STAYED),
         ):
             values[outcome.name] = exits[:, route]
-        values[outcomes.LEFT_ENCLAVE_CUM.name] = exits[:, ExitRoute.CROSSING :].sum(axis=1)
+        fighters_north = a[outcomes.BUSSED_NORTH_FIGHTERS_CUM.name]
+        values[outcomes.BUSSED_NORTH_CUM.name] = exits[:, ExitRoute.BUS] + fighters_north
+        values[outcomes.TO_GOVERNMENT_SHELTERS_CUM.name] = exits[:, list(SCREENED_ROUTES)].sum(
+            axis=1
+        )
+        values[outcomes.LEFT_ENCLAVE_CUM.name] = (
+            exits[:, list(LEFT_ENCLAVE_ROUTES)].sum(axis=1) + fighters_north
+        )
         values[outcomes.KILLED_CUM.name] = counts[:, CivilianState.KILLED]
         values[outcomes.CELLS.name] = a["faction_cells"]
         stage_names = np.array([s.name.lower() for s in FactionStage], dtype=object)
@@ -227,7 +248,10 @@ class Recorder:
             value = values[column.outcome.name]
             if value.ndim != (1 if column.member is None else 2):
                 raise ValueError(f"{catalogue.file}: {column.name} has shape {value.shape}")
-            columns[column.name] = value if column.member is None else value[:, column.member]
+            value = value if column.member is None else value[:, column.member]
+            if column.outcome.scales and self.people_per_agent != 1:
+                value = value * self.people_per_agent
+            columns[column.name] = value
         return pd.DataFrame(columns)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 DATA_PACKAGE = "sim.data.ghouta"
 
@@ -56,8 +57,10 @@ class CalibrationTarget:
     source: str
 
 
-def load_calibration_targets() -> tuple[CalibrationTarget, ...]:
-    """The aggregate outcomes a run is compared with (never a model input)."""
+def load_calibration_targets(path: Path | None = None) -> tuple[CalibrationTarget, ...]:
+    """The aggregate outcomes a run is compared with (never a model input): the packaged
+    ``calibration_targets.csv``, or the file at ``path`` (same columns)."""
+    rows = _rows("calibration_targets.csv") if path is None else _file_rows(Path(path))
     return tuple(
         CalibrationTarget(
             day=int(row["day"]),
@@ -67,8 +70,12 @@ def load_calibration_targets() -> tuple[CalibrationTarget, ...]:
             high=float(row["high"]),
             source=row["source"],
         )
-        for row in _rows("calibration_targets.csv")
+        for row in rows
     )
+
+
+def _file_rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
 
 
 def _rows(filename: str) -> list[dict[str, str]]:

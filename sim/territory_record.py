@@ -114,8 +114,11 @@ class TerritoryRecorder:
         faction_names: tuple[str, ...],
         town_cell: dict[str, int],
         crossing_xy_m: dict[str, tuple[float, float]],
+        people_per_agent: int = 1,
     ) -> None:
         self.geo = geo
+        self.people_per_agent = people_per_agent
+        """Each agent on a cell counts for this many people (:mod:`sim.scale`)."""
         self.start = start
         self.faction_names = faction_names
         self.town_cell = town_cell
@@ -157,7 +160,7 @@ class TerritoryRecorder:
     ) -> None:
         geo = self.geo
         self.controller[k] = controller.reshape(geo.n_rows, geo.n_cols)
-        counts = np.bincount(cell[inside], minlength=geo.n_cells)
+        counts = np.bincount(cell[inside], minlength=geo.n_cells) * self.people_per_agent
         self.people[k] = counts.reshape(geo.n_rows, geo.n_cols)
         self.step[k] = t
         self.n_recorded = k + 1

@@ -10,10 +10,11 @@ from sim.geography import Geography
 from sim.model import SiegeModel
 from sim.params import SimConfig, build, to_dict
 
-# A reduced Ghouta: same map and mechanisms, 1/20 of the people on 200 m cells, 35 days.
-# Runs in about a second, so effects can be averaged over several seeds.
+# A reduced Ghouta: same map and mechanisms at the population scale of one agent for 20 people
+# (sim/scale.py: people, fighters, throughputs, places divided alike; outputs in real people),
+# on 200 m cells, 35 days. Runs in a few seconds, so effects can be averaged over several seeds.
 SMALL = (
-    "population.total_people=20000",
+    "people_per_agent=20",
     "grid.cell_size_m=200",
     "faction_dynamics.min_pocket_cells=6",
     "days=35",
@@ -65,8 +66,9 @@ def tiny_config(**sections: dict) -> SimConfig:
         },
         "factions": {"a": {"name": "A", "fighters": 10, "cohesion": 0.5}},
         "faction_dynamics": {"min_pocket_cells": 0},
-        "deals": {"negotiation_morale_threshold": 0.0, "negotiation_cohesion_threshold": 0.0},
+        "deals": {"talks_max_pocket_share": 0.0},  # no talks: no pocket is that small
         "timeline": {"bombardment_start_day": 99, "ground_offensive_start_day": 99},
+        "government": {"group_losses_per_defender_per_day": 0.0, "capture_civilian_lethality": 0.0},
     }
     merged = {**base}
     for key, value in sections.items():

@@ -17,11 +17,14 @@ DAILY_COLUMNS = tuple(
     outcome.name
     for outcome in (
         o.REMAINING,
+        o.LEFT_ENCLAVE_CUM,
         o.LEFT_VIA_CROSSING_CUM,
-        o.LEFT_BY_CAPTURE_CUM,
+        o.LEFT_VIA_FRONT_CUM,
+        o.STAYED_UNDER_GOVERNMENT_CUM,
         o.KILLED_CUM,
         o.LEFT_VIA_DEAL_CORRIDOR_CUM,
         o.BUSSED_NORTH_CUM,
+        o.BUSSED_NORTH_FIGHTERS_CUM,
         o.IN_COLLECTIVE_SHELTER,
         o.RELEASED_FROM_SHELTERS_CUM,
         o.REBEL_CELLS,

@@ -265,6 +265,27 @@ INVALID_VALUES = [
         id="lethality",
     ),
     pytest.param(
+        "government.regroup_strength_share=1.5",
+        "government.regroup_strength_share",
+        1.5,
+        "government.regroup_strength_share",
+        id="regroup-share",
+    ),
+    pytest.param(
+        "government.front_holding_fighters=-1",
+        "government.front_holding_fighters",
+        -1,
+        "government.front_holding_fighters",
+        id="ring",
+    ),
+    pytest.param(
+        "government.capture_civilian_lethality=-0.1",
+        "government.capture_civilian_lethality",
+        -0.1,
+        "government.capture_civilian_lethality",
+        id="capture-lethality",
+    ),
+    pytest.param(
         "food.initial_hunger=2",
         "food.initial_hunger",
         2.0,
@@ -332,11 +353,18 @@ INVALID_VALUES = [
         id="negotiation-threshold",
     ),
     pytest.param(
-        "deals.talks_max_days=0",
-        "deals.talks_max_days",
+        "deals.talks_round_days=0",
+        "deals.talks_round_days",
         0.0,
-        "deals.talks_max_days",
-        id="talks-length",
+        "deals.talks_round_days",
+        id="talks-round-length",
+    ),
+    pytest.param(
+        "deals.corridor_close_hour=5",
+        "deals.corridor_close_hour",
+        5,
+        "deals.corridor_close_hour",
+        id="corridor-hours",
     ),
     pytest.param(
         "deals.bus_logit=inf", "deals.bus_logit", float("inf"), "deals.bus_logit", id="logit"
@@ -377,11 +405,11 @@ INVALID_VALUES = [
         id="trucks-not-unloaded",
     ),
     pytest.param(
-        "medevac.windows.0.end_day=1",
-        "medevac.windows[0].end_day",
-        1,
-        "medevac.windows[0].end_day",
-        id="medevac-window",
+        "medevac.hour_under_deal=24",
+        "medevac.hour_under_deal",
+        24,
+        "medevac.hour_under_deal",
+        id="medevac-hour",
     ),
 ]
 

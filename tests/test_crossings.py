@@ -19,9 +19,11 @@ def build(*crossings: dict, n_steps: int = 48) -> tuple[Crossings, Civilians, Ev
     geo = strip_map(5, 10)
     config = tiny_config(crossings=list(crossings))
     scheduled_open = np.ones((n_steps, len(crossings)), dtype=bool)
-    civ = Civilians(geo, config.population, config.civilians, np.random.default_rng(0))
+    civ = Civilians(
+        geo, config.population, config.civilians, config.exits, np.random.default_rng(0)
+    )
     return (
-        Crossings(config.crossings, scheduled_open, geo, Territory(geo)),
+        Crossings(config.crossings, scheduled_open, geo, Territory(geo), config.exits),
         civ,
         EventLog(pd.Timestamp("2018-02-18")),
     )

@@ -1,4 +1,4 @@
-"""Negotiation, deals and buses on tiny maps, where who boards and how many trips are exact."""
+"""Negotiation, deals, buses and corridors on tiny maps, where who leaves when is exact."""
 
 from __future__ import annotations
 
@@ -7,18 +7,24 @@ import numpy as np
 from sim import outcomes as o
 from sim.buses import BusFleet
 from sim.civilians import CivilianState, ExitRoute
+from sim.deals import Deal
+from sim.geography import Geography
+from sim.model import SiegeModel
 from sim.params import BusFleetParams
-from tests.conftest import run_model, strip_map, tiny_config
+from tests.conftest import run_model, strip_map, tiny_config, with_changes
 from tests.test_factions import two_faction_map
+from tests.test_tiny_maps import assault_config, pocket_map
 
-# Terms are offered at once (pocket share 1, morale 0.4 < 0.5) and accepted at the first
-# answer; fighters' families (one household of one person per fighter) take the bus,
-# everyone else stays.
+# Talks are offered at once (pocket share 1, morale 0.4 < 0.5); the first ultimatum, an hour
+# later, is accepted for certain (resolve 0.8 is far below even odds at 1); fighters'
+# families (one household of one person per fighter) take the bus, everyone else stays.
 CERTAIN_DEAL = {
     "talks_max_pocket_share": 1.0,
     "negotiation_morale_threshold": 0.5,
     "negotiation_cohesion_threshold": 0.0,
-    "acceptance_rate_per_day": 1e9,
+    "talks_round_days": 1 / 24,
+    "ultimatum_even_odds_resolve": 1.0,
+    "ultimatum_resolve_steepness": 1000.0,
     "first_bus_delay_hours": 2,
     "fighter_households_per_fighter": 1.0,
     "bus_logit": -50.0,
@@ -26,6 +32,8 @@ CERTAIN_DEAL = {
     "shelter_logit": -50.0,
     "fear_logit": 0.0,
 }
+NEVER_ACCEPTED = {"ultimatum_even_odds_resolve": 0.0, "ultimatum_resolve_steepness": 1000.0}
+"""Every ultimatum is refused (acceptance chance about 1e-304)."""
 SMALL_FLEET = {"buses": 2, "seats_per_bus": 4, "round_trip_hours": 3}
 
 
@@ -50,12 +58,12 @@ def test_a_deal_buses_fighters_then_families_in_exact_trips():
     bussed = civ.state == CivilianState.BUSSED_NORTH
     assert bussed.sum() == 10, f"expected the 10 fighters' relatives bussed, got {bussed.sum()}"
     assert np.array_equal(bussed, civ.affiliation == 1), "expected exactly the families on buses"
-    stayed = civ.exit_route == ExitRoute.CAPTURE
+    stayed = civ.exit_route == ExitRoute.STAYED
     assert stayed.sum() == 20, f"expected 20 to stay and pass under government, got {stayed.sum()}"
 
-    fighters = ts[o.FIGHTERS_BUSSED_NORTH_CUM.name].tolist()[:10]
+    fighters = ts[o.BUSSED_NORTH_FIGHTERS_CUM.name].tolist()[:10]
     assert fighters == [0, 0, 0, 8, 8, 8, 10, 10, 10, 10], f"fighters bussed by hour: {fighters}"
-    civilians = ts[o.BUSSED_NORTH_CUM.name].tolist()[:10]
+    civilians = ts[o.BUSSED_NORTH_CIVILIANS_CUM.name].tolist()[:10]
     assert civilians == [0, 0, 0, 0, 0, 0, 6, 6, 6, 10], f"civilians bussed by hour: {civilians}"
     waiting = ts[o.AWAITING_BUS.name].tolist()[:10]
     assert waiting == [0, 10, 10, 10, 10, 10, 4, 4, 4, 0], f"people awaiting a bus: {waiting}"
@@ -64,12 +72,17 @@ def test_a_deal_buses_fighters_then_families_in_exact_trips():
     stage = ts[o.STAGE.column("a")].tolist()[:11]
     expected_stage = ["talking"] + ["evacuating"] * 8 + ["ended"] * 2
     assert stage == expected_stage, f"expected talks, ceasefire, then the end; got {stage}"
-    assert ts[o.LEFT_BY_CAPTURE_CUM.name].iloc[9] == 20, "expected the hand-over at hour 9"
+    assert ts[o.STAYED_UNDER_GOVERNMENT_CUM.name].iloc[9] == 20, "expected the hand-over at hour 9"
 
     events = model.events.table()
     rows = [(r.step, r.kind, r.detail) for r in events.itertuples() if r.kind != "crossing_closed"]
+    resolve = (
+        "resolve 0.80 (cohesion 0.50, fighters 1.00 of initial, food 29.0 days, "
+        "0 deals completed before)"
+    )
     assert rows == [
-        (0, "talks_started", "morale 0.40, cohesion 0.50"),
+        (0, "talks_started", f"pocket of 3 cells; morale 0.40; {resolve}"),
+        (1, "ultimatum", f"accepted (chance of accepting 1.00; {resolve})"),
         (
             1,
             "deal_agreed",
@@ -78,22 +91,80 @@ def test_a_deal_buses_fighters_then_families_in_exact_trips():
         (3, "bus_convoy", "2 buses: 8 fighters, 0 civilians"),
         (6, "bus_convoy", "2 buses: 2 fighters, 6 civilians"),
         (9, "bus_convoy", "1 bus: 0 fighters, 4 civilians"),
-        (9, "deal_completed", "5 bus trips: 10 fighters, 10 civilians north"),
+        (
+            9,
+            "deal_completed",
+            "5 bus trips: 10 fighters, 10 civilians north; 0 through the corridor to "
+            "shelters; 0 patients evacuated",
+        ),
         (9, "pocket_ended", "deal; 3 cells"),
         (9, "town_captured", "from A"),
     ], f"unexpected event log: {rows}"
     assert model.factions[0].fighters == 0, "expected every fighter gone north"
 
 
-def test_shelter_goers_leave_through_the_ceasefire_lines_at_once():
-    model = run_model(
-        deal_config({"shelter_logit": 50.0, "bus_affiliation_logit": 0.0}), strip_map(3, 30)
-    )
+CORRIDOR = {
+    "shelter_logit": 50.0,
+    "fighter_households_per_fighter": 0.0,
+    "corridor_throughput_per_hour": 4,
+    "corridor_open_hour": 3,
+    "corridor_close_hour": 6,
+}
+"""Everyone chooses the shelters; the corridor passes 4 an hour, 03:00-05:59."""
+
+
+def test_shelter_goers_pass_the_corridor_k_an_open_hour_and_the_deal_waits_for_them():
+    # 23 people choose the shelters at the agreement (hour 1) and wait; the corridor passes
+    # 4 an open hour: 4, 8, 12 at 03:00-05:00 on day 0, then 16, 20, 23 on day 1 (hours
+    # 27-29). The 10 fighters are gone by hour 6, but the deal completes only when the
+    # corridor is done: hand-over at hour 29.
+    model = run_model(deal_config(CORRIDOR, days=2), strip_map(3, 23))
     ts = model.recorder.timeseries()
-    corridor = ts[o.LEFT_VIA_DEAL_CORRIDOR_CUM.name].tolist()[:3]
-    assert corridor == [0, 30, 30], f"expected all 30 to leave for shelters at hour 1: {corridor}"
-    assert ts[o.BUSSED_NORTH_CUM.name].iloc[-1] == 0, "expected no civilian on the buses"
-    assert ts[o.FIGHTERS_BUSSED_NORTH_CUM.name].iloc[-1] == 10, "expected the 10 fighters bussed"
+    corridor = ts[o.LEFT_VIA_DEAL_CORRIDOR_CUM.name].tolist()
+    assert corridor[:7] == [0, 0, 0, 4, 8, 12, 12], f"expected 4 an open hour: {corridor[:7]}"
+    assert corridor[26] == 12, f"expected nobody through overnight: {corridor[26]}"
+    assert corridor[27:31] == [16, 20, 23, 23], f"expected 16, 20, 23 on day 1: {corridor[27:31]}"
+    waiting = ts[o.AWAITING_CORRIDOR.name].tolist()
+    assert waiting[:7] == [0, 23, 23, 19, 15, 11, 11], f"people waiting: {waiting[:7]}"
+    assert ts[o.BUSSED_NORTH_FIGHTERS_CUM.name].iloc[6] == 10, (
+        "expected the fighters gone by hour 6"
+    )
+    ceasefire = ts[o.CEASEFIRE_CELLS.name].tolist()
+    assert ceasefire[28] == 3 and ceasefire[29] == 0, f"expected the hand-over at 29: {ceasefire}"
+    completed = [r.step for r in model.events.table().itertuples() if r.kind == "deal_completed"]
+    assert completed == [29], f"expected the deal completed at hour 29, got {completed}"
+    assert ts[o.STAYED_UNDER_GOVERNMENT_CUM.name].iloc[-1] == 0, (
+        "expected nobody left behind to be captured"
+    )
+
+
+def test_patients_on_a_deal_are_evacuated_daily_until_it_completes():
+    # 8 patients among the 30 on the deal's cell; the deal is agreed at hour 1 and completes
+    # when the last fighters leave at hour 33 (buses from hour 30). 3 a day at 02:00: 3 at
+    # hour 2, 6 at hour 26; the 2 still waiting pass under government at the hand-over.
+    config = deal_config(
+        {"first_bus_delay_hours": 29},
+        days=2,
+        medevac={"initial_patients": 8, "patients_per_day_under_deal": 3, "hour_under_deal": 2},
+    )
+    model = run_model(config, strip_map(3, 30))
+    ts = model.recorder.timeseries()
+    evacuated = ts[o.MEDEVAC_EVACUATED_CUM.name].tolist()
+    assert evacuated[:3] == [0, 0, 3], f"expected 3 at hour 2: {evacuated[:3]}"
+    assert evacuated[25:27] == [3, 6], f"expected 3 more at hour 26: {evacuated[25:27]}"
+    assert evacuated[-1] == 6, f"expected no evacuation after the deal: {evacuated[-1]}"
+    assert ts[o.LEFT_VIA_MEDEVAC_CUM.name].iloc[-1] == 6, "expected 6 people to leave by medevac"
+    assert model.medevac.left_otherwise == 2, "expected 2 patients handed over with the cells"
+
+
+def test_no_agreement_no_medical_evacuation():
+    config = deal_config(
+        NEVER_ACCEPTED,
+        days=2,
+        medevac={"initial_patients": 8, "patients_per_day_under_deal": 3, "hour_under_deal": 2},
+    )
+    model = run_model(config, strip_map(3, 30))
+    assert model.medevac.evacuated == 0, "expected no evacuation without a deal or a window"
 
 
 def test_a_ceasefire_stops_the_shelling_of_the_deal_cells():
@@ -109,24 +180,152 @@ def test_a_ceasefire_stops_the_shelling_of_the_deal_cells():
     assert (strikes[2:] == 0).all(), f"expected no strikes under the ceasefire: {strikes[2:]}"
 
 
-def test_unanswered_terms_lapse_into_refusal_and_are_offered_again_later():
-    model = run_model(
-        deal_config(
-            {"acceptance_rate_per_day": 0.0, "talks_max_days": 0.25, "talks_retry_days": 0.25}
-        ),
-        strip_map(3, 30),
+def town_and_fields_map() -> Geography:
+    """One row: "west" (a government cell), an urban cell (the town "home") and two farmland
+    cells of faction a, a government cell. People live in the town."""
+    controller = np.array([[0, 1, 1, 1, 0]])
+    people = np.array([[0, 30, 0, 0, 0]])
+    urban = np.array([[False, True, False, False, False]])
+    return Geography.from_grids(
+        controller,
+        people,
+        faction_keys=("a",),
+        urban=urban,
+        places_rc={"west": (0, 0), "gate": (0, 4)},
+        towns_rc={"home": (0, 1)},
     )
+
+
+def test_a_refused_ultimatum_brings_a_renewed_assault_then_another_round():
+    # Rounds of 6 hours, renewed assaults of 6 hours: talks at 0, ultimatum refused at 6,
+    # assault until 12, talks again, ultimatum refused at 18, assault until 24, ...
+    config = deal_config(
+        {**NEVER_ACCEPTED, "talks_round_days": 0.25, "renewed_assault_days": 0.25}, days=2
+    )
+    model = SiegeModel(config, town_and_fields_map())
+    cells = np.array([1, 2, 3])
+    pressure = []  # on the town and the two fields, as the ground war of each hour sees it
+    for t in range(24):
+        model.step()
+        pressure.append(model.deals.pressure_at_cell(t + 1, model.factions)[cells].tolist())
+    talks, assault = [0.0, 0.5, 0.5], [2.0, 2.0, 2.0]
+    expected = [talks] * 6 + [assault] * 5 + [talks] * 7 + [assault] * 5 + [talks]
+    assert pressure == expected, f"expected talks, assault after each refusal: {pressure}"
     events = model.events.table()
-    talks = events[events["kind"].isin(["talks_started", "deal_refused"])]
-    got = list(zip(talks["step"], talks["kind"], strict=True))
-    expected = [
+    got = [(r.step, r.kind) for r in events.itertuples() if r.kind != "crossing_closed"]
+    assert got == [
         (0, "talks_started"),
+        (6, "ultimatum"),
         (6, "deal_refused"),
-        (12, "talks_started"),
+        (6, "renewed_assault"),
+        (18, "ultimatum"),
         (18, "deal_refused"),
-    ]
-    assert got == expected, f"expected 6-hour talks, refusals and a 6-hour wait, got {got}"
-    assert "deal_agreed" not in model.events.kinds(), "expected no deal at acceptance rate 0"
+        (18, "renewed_assault"),
+    ], f"expected two refused ultimatums 12 hours apart, got {got}"
+    assert "deal_agreed" not in model.events.kinds(), "expected no deal when never accepted"
+
+
+STORMING = {
+    "government": {
+        "assault_groups": [
+            {"name": "g", "fighters": 100000, "start": "west", "objectives": ["home"]}
+        ],
+        "capture_rate_per_hour": 1000.0,
+        "reach_m": 100.0,
+    },
+    "timeline": {"bombardment_start_day": 99, "ground_offensive_start_day": 1},
+}
+
+
+def town_falls_at(deals: dict) -> int | None:
+    """Step at which the town falls to an overwhelming group that reaches only the town; the
+    offensive starts at hour 24, talks (if any) at hour 0."""
+    model = run_model(deal_config(deals, days=2, **STORMING), town_and_fields_map())
+    fell = [r.step for r in model.events.table().itertuples() if r.kind == "town_captured"]
+    return fell[0] if fell else None
+
+
+def test_towns_are_not_stormed_during_talks_but_are_in_a_renewed_assault():
+    assert town_falls_at({"talks_max_pocket_share": 0.0}) == 24, "expected no talks: falls at 24"
+    long_talks = {**NEVER_ACCEPTED, "talks_round_days": 10.0}
+    assert town_falls_at(long_talks) is None, "expected the town not stormed during talks"
+    # The first ultimatum, at hour 24, is refused: the renewed assault takes the town at 25.
+    one_day = {**NEVER_ACCEPTED, "talks_round_days": 1.0, "renewed_assault_days": 1.0}
+    assert town_falls_at(one_day) == 25, "expected the town stormed in the renewed assault"
+
+
+def deal_day(seed: int, cohesion: float, food_stock_days: float) -> float:
+    """Day of the agreement (99 if none in 40 days) of a faction in talks from hour 0 with an
+    ultimatum every day, nothing else going on: resolve only reflects cohesion and food."""
+    config = tiny_config(
+        seed=seed,
+        days=40,
+        factions={"a": {"name": "A", "fighters": 10, "cohesion": cohesion, "morale_initial": 0.4}},
+        deals={
+            "talks_max_pocket_share": 1.0,
+            "negotiation_morale_threshold": 0.5,
+            "talks_round_days": 1.0,
+            "renewed_assault_days": 0.0,
+        },
+        food={"initial_stock_days": food_stock_days},
+    )
+    model = run_model(config, strip_map(3, 30))
+    return min((d.agreed_step / 24 for d in model.deals.deals), default=99.0)
+
+
+SEEDS = range(6)
+
+
+def test_more_food_means_a_longer_hold_out():
+    hungry = np.array([deal_day(s, cohesion=0.5, food_stock_days=0.0) for s in SEEDS])
+    fed = np.array([deal_day(s, cohesion=0.5, food_stock_days=30.0) for s in SEEDS])
+    assert (fed >= hungry).all(), f"expected no seed to agree sooner when fed: {hungry} {fed}"
+    assert fed.mean() > hungry.mean() + 2, f"expected a later deal when fed: {hungry} -> {fed}"
+
+
+def test_more_cohesion_means_a_longer_hold_out():
+    divided = np.array([deal_day(s, cohesion=0.2, food_stock_days=0.0) for s in SEEDS])
+    cohesive = np.array([deal_day(s, cohesion=0.9, food_stock_days=0.0) for s in SEEDS])
+    assert (cohesive >= divided).all(), f"expected no seed sooner: {divided} {cohesive}"
+    assert cohesive.mean() > divided.mean() + 1, f"expected later deals: {divided} -> {cohesive}"
+
+
+def test_deals_completed_before_lower_resolve_and_pending_ones_do_not():
+    model = SiegeModel(deal_config(), strip_map(3, 30))
+    a = model.factions[0]
+    alone = model.deals.resolve(a).value
+
+    def deal(completed_step: int | None) -> Deal:
+        return Deal(
+            faction=a,
+            agreed_step=0,
+            cells=np.array([1]),
+            place="district",
+            first_bus_step=0,
+            fighters_waiting={},
+            choices=np.zeros(3, dtype=np.int64),
+            fighters_bussed=5,
+            completed_step=completed_step,
+        )
+
+    model.deals.deals.append(deal(completed_step=None))
+    pending = model.deals.resolve(a).value
+    assert pending == alone, f"expected an open deal to set no precedent: {alone} -> {pending}"
+    model.deals.deals.append(deal(completed_step=3))
+    after = model.deals.resolve(a).value
+    assert after == alone * 0.85, f"expected resolve x 0.85 after a completed deal: {after}"
+
+
+def test_a_faction_in_talks_does_not_surrender():
+    # The split of hour 0 brings talks; at morale 0.1 both halves would otherwise surrender
+    # in that hour (tests/test_tiny_maps.py).
+    config = with_changes(
+        assault_config(morale=0.1), {"deals": {"talks_max_pocket_share": 1.0, **NEVER_ACCEPTED}}
+    )
+    model = run_model(config, pocket_map())
+    kinds = model.events.kinds()
+    assert "talks_started" in kinds, f"expected talks after the split: {kinds}"
+    assert "surrender" not in kinds, f"expected no surrender while in talks: {kinds}"
 
 
 EXCLUDED_B = {
@@ -141,13 +340,13 @@ def test_a_faction_excluded_from_ceasefires_can_block_a_deal():
         deals={
             **CERTAIN_DEAL,
             "excluded_presence_acceptance_multiplier": 0.0,
-            "talks_max_days": 0.25,
+            "talks_round_days": 0.25,
         },
     )
     model = run_model(config, two_faction_map())
     kinds = model.events.kinds()
     assert "deal_agreed" not in kinds, "expected b's presence to block every deal"
-    assert "deal_refused" in kinds, "expected the talks to lapse into refusal"
+    assert "deal_refused" in kinds, "expected the ultimatums to be refused"
     talks = model.events.table().query("kind == 'talks_started'")
     assert set(talks["actor"]) == {"A"}, "expected terms offered only to A, never to excluded B"
 
@@ -173,10 +372,10 @@ def test_the_fleet_sends_only_the_buses_needed_and_counts_them_back():
 
 
 def test_a_faction_overrun_while_talking_is_defeated_not_dealt_with():
-    # Talks from hour 0, unanswered until they lapse at hour 24: the hour the offensive of
+    # Talks from hour 0, the first ultimatum due at hour 24: the hour the offensive of
     # day 1 takes the only cell.
     config = deal_config(
-        {"acceptance_rate_per_day": 0.0, "talks_max_days": 1.0},
+        {**NEVER_ACCEPTED, "talks_round_days": 1.0},
         days=2,
         government={
             "assault_groups": [

@@ -160,8 +160,9 @@ def test_run_help_lists_the_parameters_with_unit_value_and_meaning(default_confi
         [sys.executable, "run.py", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
     )
     text = result.stdout
-    assert "crossings.0.throughput_per_hour = 800\n" in text, f"expected the crossing: {text}"
-    about = text.split("crossings.0.throughput_per_hour = 800\n")[1].split("\n  ")[0]
+    assert "crossings.0.throughput_per_hour = 800.0\n" in text, f"expected the crossing: {text}"
+    about = text.split("crossings.0.throughput_per_hour = 800.0\n")[1].split("\n  ")[0]
+    about = " ".join(about.split())  # the help wraps its lines
     assert "people/hour; plausible 100 to 2000. People the crossing screens" in about, (
         f"expected unit, bounds and meaning after the crossing's throughput, got {about!r}"
     )

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim import outcomes as o
-from sim.civilians import CivilianState, ExitRoute
+from sim.civilians import LAST_ENCLAVE_STATE, CivilianState, ExitRoute
 from sim.invariants import InvariantError
 from sim.model import SiegeModel
 from sim.outputs import write_run
@@ -45,15 +45,17 @@ def test_streams_are_independent_children_of_one_seed():
 
 def test_every_person_is_in_exactly_one_state_at_every_step(small_default_run):
     counts = small_default_run.recorder.recorded("state_counts")
-    n = small_default_run.civilians.n
+    agents = small_default_run.civilians.n
     sums = counts.sum(axis=1)
-    assert (sums == n).all(), f"expected {n} people every step; got {set(sums.tolist())}"
+    assert (sums == agents).all(), f"expected {agents} agents every step; got {set(sums.tolist())}"
+    n = agents * small_default_run.config.people_per_agent  # the tables count real people
     ts = small_default_run.recorder.timeseries()
-    inside = ts[
-        [o.AT_HOME.name, o.SHELTERING.name, o.MOVING.name, o.QUEUED.name, o.AWAITING_BUS.name]
-    ].sum(axis=1)
-    outside = ts[o.LEFT_ENCLAVE_CUM.name] + ts[o.KILLED_CUM.name]
-    assert ((inside + outside) == n).all(), "expected inside + left + killed == everyone"
+    inside = ts[[s.name for s in o.STATES[: LAST_ENCLAVE_STATE + 1]]].sum(axis=1)
+    civilians_left = ts[o.LEFT_ENCLAVE_CUM.name] - ts[o.BUSSED_NORTH_FIGHTERS_CUM.name]
+    outside = civilians_left + ts[o.STAYED_UNDER_GOVERNMENT_CUM.name] + ts[o.KILLED_CUM.name]
+    assert ((inside + outside) == n).all(), (
+        "expected inside + left (civilians) + stayed + killed == everyone"
+    )
     assert (ts[o.REMAINING.name] == inside).all(), "expected remaining to count those inside"
 
 
@@ -62,10 +64,10 @@ def test_counts_never_decrease_for_absorbing_states(small_default_run):
     for column in (
         o.KILLED_CUM.name,
         o.LEFT_VIA_CROSSING_CUM.name,
-        o.LEFT_BY_CAPTURE_CUM.name,
+        o.STAYED_UNDER_GOVERNMENT_CUM.name,
         o.LEFT_VIA_DEAL_CORRIDOR_CUM.name,
         o.BUSSED_NORTH_CUM.name,
-        o.FIGHTERS_BUSSED_NORTH_CUM.name,
+        o.BUSSED_NORTH_FIGHTERS_CUM.name,
     ):
         steps = np.diff(ts[column].to_numpy())
         assert (steps >= 0).all(), f"expected {column} never to decrease"
@@ -114,6 +116,14 @@ def test_invariant_check_catches_a_sheltered_person_without_a_site():
     model.civilians.state[someone] = CivilianState.IN_COLLECTIVE_SHELTER
     model.civilians.exit_route[someone] = ExitRoute.CROSSING
     with pytest.raises(InvariantError, match="reception sites"):
+        model.check_invariants(model.civilians.state_by_route())
+
+
+def test_invariant_check_catches_someone_waiting_for_a_corridor_outside_any_deal():
+    model = after_one_hour()
+    someone = np.flatnonzero(model.civilians.state == CivilianState.AT_HOME)[0]
+    model.civilians.state[someone] = CivilianState.AWAITING_CORRIDOR
+    with pytest.raises(InvariantError, match="AWAITING_CORRIDOR outside any open deal"):
         model.check_invariants(model.civilians.state_by_route())
 
 

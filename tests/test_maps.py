@@ -87,7 +87,8 @@ def test_recorded_control_and_people_match_the_model_at_each_days_end(tmp_path):
         model.step()
         if t % 24 == 23 and t // 24 in days:
             civ = model.civilians
-            people = np.bincount(civ.cell[civ.in_enclave()], minlength=model.geo.n_cells)
+            agents = np.bincount(civ.cell[civ.in_enclave()], minlength=model.geo.n_cells)
+            people = agents * model.config.people_per_agent
             expected[t // 24] = (model.territory.controller.copy(), people)
     model.territory_record.result().save(tmp_path / TERRITORY_FILE)
     record = load_territory(tmp_path / TERRITORY_FILE)
@@ -128,7 +129,8 @@ def test_people_per_cell_sum_to_remaining_each_day(small_default_run, tmp_path):
         f"expected people per cell to sum to each day's remaining; first difference at day "
         f"{int(np.flatnonzero(inside != remaining)[0]) if (inside != remaining).any() else -1}"
     )
-    assert record.people[0].sum() == model.civilians.n, "expected everyone inside at the start"
+    everyone = model.civilians.n * model.config.people_per_agent
+    assert record.people[0].sum() == everyone, "expected everyone inside at the start"
     rebel = record.controller != 0
     assert not (record.people[~rebel]).any(), "expected nobody inside on government ground"
 

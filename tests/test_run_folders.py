@@ -72,8 +72,7 @@ def test_runs_started_together_get_their_own_folders_and_a_refused_config_says_w
         tmp_path
         / "outputs/ghouta_2018/historical_2018"
         / folder_name(
-            "days=2,faction_dynamics.min_pocket_cells=6,grid.cell_size_m=200,"
-            "population.total_people=20000"
+            "days=2,faction_dynamics.min_pocket_cells=6,grid.cell_size_m=200,people_per_agent=20"
         )
     )
     folders = sorted(same.iterdir())

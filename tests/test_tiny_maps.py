@@ -156,17 +156,23 @@ def test_cutting_the_middle_splits_the_pocket_and_low_morale_surrenders_both():
     assert kinds.count("surrender") == 2, f"expected both halves to surrender, got {kinds}"
     assert "faction_defeated" in kinds, f"expected the faction defeated in hour 0, got {kinds}"
     ts = model.recorder.timeseries()
-    assert ts[o.LEFT_BY_CAPTURE_CUM.name].iloc[0] == 6, "expected all 6 people in government areas"
+    assert ts[o.STAYED_UNDER_GOVERNMENT_CUM.name].iloc[0] == 6, (
+        "expected all 6 people in government areas"
+    )
 
 
 def test_high_morale_pockets_hold_after_the_split_until_overrun():
     model = run_model(assault_config(morale=0.9), pocket_map())
     ts = model.recorder.timeseries()
-    assert ts[o.LEFT_BY_CAPTURE_CUM.name].iloc[0] == 2, "expected only the middle cell's 2 people"
+    assert ts[o.STAYED_UNDER_GOVERNMENT_CUM.name].iloc[0] == 2, (
+        "expected only the middle cell's 2 people"
+    )
     assert ts[o.POCKETS.name].iloc[0] == 2, "expected two pockets to hold after hour 0"
     assert "surrender" not in model.events.kinds(), "expected no surrender at morale 0.9"
     # The group then moves onto the taken cell and takes both halves by force.
-    assert ts[o.LEFT_BY_CAPTURE_CUM.name].iloc[-1] == 6, "expected the group to take both halves"
+    assert ts[o.STAYED_UNDER_GOVERNMENT_CUM.name].iloc[-1] == 6, (
+        "expected the group to take both halves"
+    )
 
 
 def test_every_person_is_in_exactly_one_state_on_tiny_maps():
