@@ -21,6 +21,7 @@ from sim.civilians import Civilians, CivilianState
 from sim.geography import Geography
 from sim.params import CrossingParams, ExitParams
 from sim.recorder import EventLog
+from sim.scale import Carry
 from sim.territory import Territory
 
 
@@ -41,7 +42,7 @@ class Crossings:
         self.throughput_per_hour = np.array(
             [c.throughput_per_hour for c in params], dtype=np.float64
         )
-        self._credit = np.zeros(len(params))
+        self._carry = [Carry() for _ in params]
         """Fractions of a place carried to the next open hour (throughput at a population scale)."""
         self.scheduled_open = scheduled_open
         self.geo = geo
@@ -120,9 +121,7 @@ class Crossings:
                 dist, nxt = self.field(k)
                 civ.move(k, dist, nxt, self.geo, rng, t)
             if self.is_open[k]:
-                self._credit[k] += self.throughput_per_hour[k]
-                places = int(self._credit[k])
-                self._credit[k] -= places
+                places = self._carry[k].take(self.throughput_per_hour[k])
                 self.crossed[k], self.waited_hours[k] = civ.pass_crossing(k, places, t)
 
     def queue_lengths(self, civ: Civilians) -> NDArray[np.int64]:

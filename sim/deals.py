@@ -17,7 +17,7 @@ waiting at the corridor have left, the cells are handed over (the model does tha
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +29,7 @@ from sim.food import FoodStocks
 from sim.geography import Geography
 from sim.params import DealParams
 from sim.recorder import EventLog
+from sim.scale import Carry
 from sim.territory import Territory
 
 NO_DEAL = -1
@@ -51,9 +52,9 @@ class Deal:
     civilians_bussed: int = 0
     trips: int = 0
     corridor_passed: int = 0
-    corridor_credit: float = 0.0
-    """Fraction of a corridor place carried to the next open hour (at a population scale)."""
     """People who left through the deal's corridor for government shelters."""
+    corridor_carry: Carry = field(default_factory=Carry)
+    """Fraction of a corridor place carried to the next open hour (at a population scale)."""
     patients_evacuated: int = 0
     """Patients of the medical list evacuated from the deal's cells while it was open."""
     completed_step: int | None = None
@@ -322,9 +323,7 @@ class DealBroker:
                 continue
             at_corridor = awaiting_corridor[deal_of_corridor == k]
             if corridor_open and at_corridor.size:
-                deal.corridor_credit += p.corridor_throughput_per_hour
-                places = int(deal.corridor_credit)
-                deal.corridor_credit -= places
+                places = deal.corridor_carry.take(p.corridor_throughput_per_hour)
                 passed = civ.pass_deal_corridor(at_corridor, places, t)
                 deal.corridor_passed += passed
                 at_corridor = at_corridor[civ.state[at_corridor] == CivilianState.AWAITING_CORRIDOR]

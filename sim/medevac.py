@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from sim.civilians import LAST_ENCLAVE_STATE, Civilians, ExitRoute
 from sim.params import MedevacParams
+from sim.scale import Carry
 
 
 class MedevacList:
@@ -33,7 +34,7 @@ class MedevacList:
         self.places_by_step = np.zeros(n_steps, dtype=np.float64)
         """Patients that may be evacuated at each step (the windows' days at their hour);
         fractions carry over to the next window."""
-        self._credit = {"windows": 0.0, "deals": 0.0}
+        self._carry = {"windows": Carry(), "deals": Carry()}
         """Fractions of a place carried over (at a population scale, :mod:`sim.scale`)."""
         for w in params.windows:
             steps = np.arange(w.start_day, w.end_day) * 24 + w.hour
@@ -107,10 +108,7 @@ class MedevacList:
 
     def _whole_places(self, kind: str, places: float) -> int:
         """Whole places now; the fraction carries over to the next evacuation of ``kind``."""
-        self._credit[kind] += places
-        whole = int(self._credit[kind])
-        self._credit[kind] -= whole
-        return whole
+        return self._carry[kind].take(places)
 
     def _leave(self, civ: Civilians, chosen: NDArray[np.intp], step: int) -> int:
         """Patients at positions ``chosen`` of the list leave it by medical evacuation."""

@@ -405,6 +405,22 @@ OVERCROWDING = Outcome(
     "overcrowding", Unit.PEOPLE_PER_PLACE, "People in the site over its places.", per=Per.SITE
 )
 
+FLOWS = (
+    LEFT_ENCLAVE_CUM,
+    TO_GOVERNMENT_SHELTERS_CUM,
+    LEFT_VIA_CROSSING_CUM,
+    LEFT_VIA_FRONT_CUM,
+    LEFT_VIA_DEAL_CORRIDOR_CUM,
+    LEFT_VIA_MEDEVAC_CUM,
+    BUSSED_NORTH_CUM,
+    BUSSED_NORTH_CIVILIANS_CUM,
+    BUSSED_NORTH_FIGHTERS_CUM,
+    STAYED_UNDER_GOVERNMENT_CUM,
+    KILLED_CUM,
+    KILLED_IN_GROUND_FIGHTING_CUM,
+)
+"""Where everyone went, cumulated: in the time series after ``remaining``, and in the totals."""
+
 TIMESERIES = Catalogue(
     "timeseries.csv",
     (
@@ -414,18 +430,7 @@ TIMESERIES = Catalogue(
         HOUR,
         *STATES,
         REMAINING,
-        LEFT_ENCLAVE_CUM,
-        TO_GOVERNMENT_SHELTERS_CUM,
-        LEFT_VIA_CROSSING_CUM,
-        LEFT_VIA_FRONT_CUM,
-        LEFT_VIA_DEAL_CORRIDOR_CUM,
-        LEFT_VIA_MEDEVAC_CUM,
-        BUSSED_NORTH_CUM,
-        BUSSED_NORTH_CIVILIANS_CUM,
-        BUSSED_NORTH_FIGHTERS_CUM,
-        STAYED_UNDER_GOVERNMENT_CUM,
-        KILLED_CUM,
-        KILLED_IN_GROUND_FIGHTING_CUM,
+        *FLOWS,
         STRIKES,
         REBEL_CELLS,
         POCKETS,
@@ -487,19 +492,5 @@ DISTRICTS = Catalogue(
 )
 """``districts.csv``: long table, one row per home district and step."""
 
-TOTALS = (
-    REMAINING,
-    LEFT_ENCLAVE_CUM,
-    TO_GOVERNMENT_SHELTERS_CUM,
-    LEFT_VIA_CROSSING_CUM,
-    LEFT_VIA_FRONT_CUM,
-    LEFT_VIA_DEAL_CORRIDOR_CUM,
-    LEFT_VIA_MEDEVAC_CUM,
-    BUSSED_NORTH_CUM,
-    BUSSED_NORTH_CIVILIANS_CUM,
-    BUSSED_NORTH_FIGHTERS_CUM,
-    STAYED_UNDER_GOVERNMENT_CUM,
-    KILLED_CUM,
-    KILLED_IN_GROUND_FIGHTING_CUM,
-)
+TOTALS = (REMAINING, *FLOWS)
 """Timeseries columns whose value at a day's end is written into summary.json, in this order."""

@@ -95,3 +95,18 @@ def at_agent_scale(config: SimConfig) -> SimConfig:
             ),
         ),
     )
+
+
+class Carry:
+    """Whole places from a fractional flow: each call adds ``places`` to what was carried and
+    returns the whole part, keeping the fraction for the next call (flows at a population
+    scale, e.g. 800 / 20 = 40 an hour, 50 / 20 = 2.5 a day)."""
+
+    def __init__(self) -> None:
+        self.fraction = 0.0
+
+    def take(self, places: float) -> int:
+        self.fraction += places
+        whole = int(self.fraction)
+        self.fraction -= whole
+        return whole

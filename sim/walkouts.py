@@ -23,6 +23,7 @@ from scipy import ndimage
 from sim.civilians import ACROSS_THE_FRONT, Civilians
 from sim.geography import Geography
 from sim.params import ExitParams
+from sim.scale import Carry
 from sim.territory import Territory
 
 
@@ -45,7 +46,7 @@ class Walkouts:
         self._distance_m: NDArray[np.float64] | None = None
         self._recent = np.zeros(geo.n_cells, dtype=bool)
         self._near_advance = np.zeros(geo.n_cells, dtype=bool)
-        self._credit = 0.0
+        self._carry = Carry()
 
     @property
     def active(self) -> bool:
@@ -112,9 +113,7 @@ class Walkouts:
         if queued.size and self._sources.size == 0:  # the army moved away: they go home
             civ.settle(queued)
             return
-        self._credit += self.places_per_hour
-        places = int(self._credit)
-        self._credit -= places
+        places = self._carry.take(self.places_per_hour)
         if places == 0 or queued.size == 0:
             return
         self.crossed, self.waited_hours, self.killed = civ.cross_front(
