@@ -13,11 +13,13 @@ import pandas as pd
 
 from sim import outcomes as o
 from sim.tables import load_calibration_targets
+from sim.validation import WORDS, validate
 
 CURVES = (
     (o.REMAINING, "still inside the enclave", "tab:gray"),
     (o.STAYED_UNDER_GOVERNMENT_CUM, "stayed (their ground changed hands)", "tab:orange"),
     (o.LEFT_ENCLAVE_CUM, "left the enclave (OCHA's count)", "black"),
+    (o.TO_GOVERNMENT_SHELTERS_CUM, "out to government shelters", "tab:brown"),
     (o.LEFT_VIA_CROSSING_CUM, "left via crossings", "tab:blue"),
     (o.LEFT_VIA_FRONT_CUM, "left across the front", "tab:red"),
     (o.LEFT_VIA_DEAL_CORRIDOR_CUM, "left to shelters under a deal", "tab:purple"),
@@ -26,42 +28,52 @@ CURVES = (
 
 
 def plot_evacuation_curves(ts: pd.DataFrame, path: Path, title: str) -> None:
-    """Cumulative people by route (top) and civilians killed (bottom), against date."""
+    """Cumulative people by route (top) and civilians killed (bottom), against date, with
+    every target of ``calibration_targets.csv`` that falls within the run (or the day after
+    its end, against its final value) drawn on the curve that measures it
+    (:data:`sim.validation.TARGET_OUTCOMES`), labelled with the model's difference."""
     fig, (top, bottom) = plt.subplots(
-        2, 1, figsize=(10, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]}
+        2, 1, figsize=(12, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]}
     )
     date = ts[o.DATE.name]
+    colour_of = {outcome.name: colour for outcome, _, colour in CURVES}
+    colour_of[o.KILLED_CUM.name] = "tab:red"
     for outcome, label, colour in CURVES:
         top.plot(date, ts[outcome.name] / 1000, label=label, color=colour)
+    bottom.plot(date, ts[o.KILLED_CUM.name], color="tab:red", label="civilians killed")
     start = date.iloc[0]
-    for target in load_calibration_targets():
-        when = start + pd.Timedelta(days=target.day)
-        if target.quantity == "cumulative_left_enclave" and when <= date.iloc[-1]:
-            top.errorbar(
-                when,
-                target.value / 1000,
-                yerr=[[(target.value - target.low) / 1000], [(target.high - target.value) / 1000]],
-                fmt="D",
-                color="black",
-                label=f"{target.source}: left the enclave (crossings + buses)",
-            )
-        if target.quantity == "civilian_deaths_campaign_total":
-            bottom.errorbar(
-                when,
-                target.value,
-                yerr=[[target.value - target.low], [target.high - target.value]],
-                fmt="D",
-                color="black",
-                capsize=3,
-                label=f"{target.source}: deaths, whole campaign",
-            )
+    last_day = int(ts[o.DAY.name].iloc[-1])
+    for row in validate(ts, load_calibration_targets(), start).itertuples():
+        after_the_run = row.compared_at == "run end"
+        if after_the_run and row.day > last_day + 1:
+            continue  # weeks after the run (OCHA's May figures): no point on these axes
+        killed = row.outcome == o.KILLED_CUM.name
+        axis, scale = (bottom, 1) if killed else (top, 1000)
+        when = start + pd.Timedelta(days=row.day, hours=0 if after_the_run else 23)
+        axis.errorbar(
+            when,
+            row.target / scale,
+            yerr=[[(row.target - row.low) / scale], [(row.high - row.target) / scale]],
+            fmt="D",
+            color=colour_of[row.outcome],
+            markeredgecolor="black",
+            capsize=3,
+            label=f"{row.source}: {WORDS[row.quantity]}",
+        )
+        axis.annotate(
+            f"model {'(final) ' if after_the_run else ''}{row.relative_difference:+.0%}",
+            (when, row.target / scale),
+            textcoords="offset points",
+            xytext=(-8, 4) if after_the_run else (6, 4),  # at the right edge: to the left
+            ha="right" if after_the_run else "left",
+            fontsize=8,
+        )
     top.set_ylabel("people (thousands)")
     top.set_title(f"Evacuation curves: {title}")
-    top.legend(loc="center left")
+    top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     top.grid(alpha=0.3)
-    bottom.plot(date, ts[o.KILLED_CUM.name], color="tab:red", label="civilians killed")
     bottom.set_ylabel("people killed")
-    bottom.legend(loc="upper left")
+    bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     bottom.grid(alpha=0.3)
     _save_dated(fig, bottom, path)
 
