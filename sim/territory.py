@@ -32,6 +32,8 @@ class Territory:
         """Incremented on every change of control; caches compare against it."""
         self._pairs = _neighbour_pairs(geo.n_rows, geo.n_cols, geo.cell_size_m)
         self._labels, self.n_pockets = self._label()
+        self._front_version = -1
+        self._front = np.zeros(geo.n_cells, dtype=bool)
         self.initial_rebel_cells = int(np.count_nonzero(self.rebel()))
 
     # ----------------------------------------------------------------- views
@@ -39,11 +41,16 @@ class Territory:
         return self.controller != GOVERNMENT
 
     def front(self) -> NDArray[np.bool_]:
-        """Rebel-held cells touching a government-held cell."""
-        shape = (self.geo.n_rows, self.geo.n_cols)
-        government = (self.controller == GOVERNMENT).reshape(shape)
-        touching = ndimage.binary_dilation(government, structure=EIGHT_CONNECTED)
-        return touching.ravel() & self.rebel()
+        """Rebel-held cells touching a government-held cell (read-only; computed once per
+        change of control, since shelling, the assault, defence and walk-outs all read it)."""
+        if self._front_version != self.version:
+            shape = (self.geo.n_rows, self.geo.n_cols)
+            government = (self.controller == GOVERNMENT).reshape(shape)
+            touching = ndimage.binary_dilation(government, structure=EIGHT_CONNECTED)
+            self._front = touching.ravel() & self.rebel()
+            self._front.flags.writeable = False
+            self._front_version = self.version
+        return self._front
 
     def pocket_labels(self) -> NDArray[np.int32]:
         """Pocket number (1..n_pockets) of each cell; 0 for government-held cells."""
