@@ -99,6 +99,7 @@ def run(cfg: DictConfig, out_dir: Path, in_sweep: bool) -> None:
         plots=output["plots"],
         animation=output["animation"],
         logistics=HydraConfig.get().runtime.choices["logistics"],
+        overrides=tuple(HydraConfig.get().overrides.task),
     )
     info = {"pid": os.getpid(), "started_unix_s": started, "finished_unix_s": finished}
     atomic_write_text(out_dir / "run_info.json", json.dumps(info, indent=2) + "\n")

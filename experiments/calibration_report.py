@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import optuna
@@ -35,6 +34,7 @@ import yaml
 from optuna.trial import FrozenTrial, TrialState
 
 from sim import outcomes as o
+from sim.figure_axes import date_axis
 from sim.outputs import atomic_write, atomic_write_csv, atomic_write_text
 from sim.tables import CalibrationTarget
 from sim.validation import WORDS
@@ -179,11 +179,12 @@ def plot_curves(
         ax.set_title(title_of_panel)
         ax.set_ylabel(unit)
         ax.grid(alpha=0.3)
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
         handles, labels = ax.get_legend_handles_labels()
         unique = dict(zip(labels, handles, strict=True))
         ax.legend(unique.values(), unique.keys(), fontsize=7, loc="upper left")
+    dates = pd.concat([d.index.to_series() for d in series])
     for ax in axes[-1]:
+        date_axis(ax, dates.min(), dates.max(), at_most=7)
         ax.set_xlabel("date (2018)")
     fig.suptitle(title)
     fig.tight_layout()

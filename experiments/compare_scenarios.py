@@ -3,7 +3,7 @@
     python -m experiments.compare_scenarios --seeds 3 --jobs 2
 
 Writes ``runs.csv`` (tidy: scenario, seed, then the daily series), ``summaries.csv`` and
-``scenario_comparison.png`` (mean across seeds, band = min-max across seeds) into
+``scenario_comparison.png`` (mean across seeds, 5-95% band across seeds) into
 ``outputs/compare_scenarios/<date>_<time>/`` unless ``--out`` says otherwise.
 """
 
@@ -18,12 +18,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from configs.schema import compose_config
 from sim import outcomes as o
+from sim.figure_axes import BAND_WORDS, counts_axis, date_axis, draw_band
 from sim.model import SiegeModel
 from sim.outputs import atomic_write, atomic_write_csv, summarise
 
@@ -62,21 +62,20 @@ def _flat(summary: dict, prefix: str = "") -> dict:
 
 
 def plot(runs: pd.DataFrame, path: Path) -> None:
+    """Each scenario's mean across seeds with the 5-95% band of every figure
+    (:func:`sim.figure_axes.draw_band`)."""
+    runs = runs.assign(**{o.DATE.name: pd.to_datetime(runs[o.DATE.name])})
     fig, axes = plt.subplots(len(PANELS), 1, figsize=(10, 13), sharex=True)
     for ax, (column, label, scale) in zip(axes, PANELS, strict=True):
         for scenario, group in runs.groupby("scenario", sort=False):
-            by_date = group.groupby(o.DATE.name)[column]
-            mean, low, high = by_date.mean() / scale, by_date.min() / scale, by_date.max() / scale
-            (line,) = ax.plot(mean.index, mean.to_numpy(), label=f"scenario = {scenario}")
-            ax.fill_between(
-                mean.index, low.to_numpy(), high.to_numpy(), alpha=0.2, color=line.get_color()
-            )
+            draw_band(ax, group.groupby(o.DATE.name)[column], f"scenario = {scenario}", scale)
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
+        counts_axis(ax)
     n_seeds = runs["seed"].nunique()
-    axes[0].set_title(f"Scenarios compared: mean of {n_seeds} seeds, band = min-max across seeds")
+    axes[0].set_title(f"Scenarios compared: mean of {n_seeds} seeds, {BAND_WORDS} across seeds")
     axes[0].legend(loc="upper left")
-    axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    date_axis(axes[-1], runs[o.DATE.name].min(), runs[o.DATE.name].max())
     axes[-1].set_xlabel("date (2018)")
     fig.tight_layout()
     atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=100))

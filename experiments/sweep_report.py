@@ -26,7 +26,6 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -36,6 +35,7 @@ from tqdm import tqdm
 
 from experiments.aggregate import aggregate, sweep_overrides
 from sim import outcomes as o
+from sim.figure_axes import BAND_WORDS, counts_axis, date_axis, draw_band
 from sim.outputs import JOB_DONE_FILE, atomic_write
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,8 @@ def swept_parameters(runs: pd.DataFrame, curves: pd.DataFrame) -> list[str]:
 
 
 def plot_curves(curves: pd.DataFrame, parameter: str | None, path: Path, title: str) -> None:
-    """Mean and 5-95% band across seeds of each route's curve, per value of ``parameter``."""
+    """Mean and 5-95% band across seeds of each route's curve, per value of ``parameter``
+    (:func:`sim.figure_axes.draw_band`, the one band convention of every figure)."""
     curves = curves.assign(**{o.DATE.name: pd.to_datetime(curves[o.DATE.name])})
     groups: list[tuple[Any, pd.DataFrame]] = (
         list(curves.groupby(parameter, sort=True)) if parameter else [("all runs", curves)]
@@ -75,30 +76,39 @@ def plot_curves(curves: pd.DataFrame, parameter: str | None, path: Path, title: 
         ax.set_visible(False)
         axes[-2, 1].xaxis.set_tick_params(labelbottom=True)  # now the last of its column
         axes[-2, 1].set_xlabel("date (2018)")
+    start, end = curves[o.DATE.name].min(), curves[o.DATE.name].max()
     for ax, (column, label) in zip(axes.ravel()[: len(PANELS)], PANELS, strict=True):
         scale, unit = (1, "people") if column == o.KILLED_CUM.name else (1000, "thousand people")
         for value, group in groups:
-            by_date = group.groupby(o.DATE.name)[column]
-            mean = by_date.mean() / scale
-            low, high = by_date.quantile(0.05) / scale, by_date.quantile(0.95) / scale
             name = f"{parameter} = {value}" if parameter else str(value)
-            (line,) = ax.plot(mean.index, mean.to_numpy(), label=name)
-            ax.fill_between(
-                mean.index, low.to_numpy(), high.to_numpy(), color=line.get_color(), alpha=0.2
-            )
+            draw_band(ax, group.groupby(o.DATE.name)[column], name, scale)
         ax.set_title(label)
         ax.set_ylabel(unit)
         ax.grid(alpha=0.3)
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        counts_axis(ax)
+    date_axis(axes[-1, 0], start, end, at_most=SWEEP_DATE_TICKS)
     n_seeds = curves.groupby(parameter)["job"].nunique().min() if parameter else None
     seeds = f"{n_seeds} runs per value" if n_seeds else f"{curves['job'].nunique()} runs"
-    fig.suptitle(f"{title}: mean and 5-95% band across seeds ({seeds})")
+    fig.suptitle(f"{title}\nmean and {BAND_WORDS} across seeds ({seeds})")
     axes[0, 0].legend(loc="upper left", title="swept parameter")
     axes[-1, 0].set_xlabel("date (2018)")
     axes[-1, 1].set_xlabel("date (2018)")
     fig.tight_layout()
     atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=100))
     plt.close(fig)
+
+
+SWEEP_DATE_TICKS = 7
+"""Date ticks at most on the sweep figure's half-width panels."""
+
+
+def sweep_title(runs: pd.DataFrame, parameters: list[str], sweep_name: str) -> str:
+    """What the sweep compared, in which scenario, and its folder: ``Sweep of
+    faction_dynamics.cohesion_scale in ghouta_2018 (folder cohesion_sweep)``."""
+    swept = " and ".join(parameters) if parameters else "seeds only"
+    scenarios = sorted(runs.loc[runs["status"] == "complete", "scenario"].dropna().unique())
+    where = f" in {', '.join(map(str, scenarios))}" if scenarios else ""
+    return f"Sweep of {swept}{where} (folder {sweep_name})"
 
 
 def plot_heatmap(runs: pd.DataFrame, x: str, y: str, metric: str, path: Path) -> None:
@@ -139,7 +149,8 @@ def report(
         return written
     parameters = swept_parameters(runs, curves)
     path = sweep_dir / "sweep_curves.png"
-    plot_curves(curves, parameters[0] if parameters else None, path, sweep_dir.name)
+    title = sweep_title(runs, parameters, sweep_dir.name)
+    plot_curves(curves, parameters[0] if parameters else None, path, title)
     written.append(path)
     if len(parameters) >= 2:
         if metric not in runs.columns:

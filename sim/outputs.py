@@ -9,7 +9,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -370,11 +370,13 @@ def write_run(
     plots: bool = True,
     animation: bool = True,
     logistics: str = "",
+    overrides: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Write every output of a finished run into ``out_dir``; returns the summary.
 
     ``animation``: also ``siege.gif`` (with ``plots``); ``logistics``: the logistics
-    config's name, for figure titles."""
+    config's name, and ``overrides`` the run's command-line overrides (``key=value``), for
+    figure titles."""
     out_dir = Path(out_dir)
     ts = model.recorder.timeseries()
     summary = summarise(model, ts)
@@ -387,26 +389,53 @@ def write_run(
     atomic_write_csv(out_dir / "events.csv", model.events.table())
     atomic_write_csv(out_dir / "validation.csv", pd.DataFrame(summary["validation"]))
     if plots:
-        from sim.plots import plot_evacuation_curves, plot_factions, plot_logistics
-
-        name = model.config.scenario_name
-        atomic_write(
-            out_dir / "evacuation_curves.png", lambda p: plot_evacuation_curves(ts, p, name)
-        )
-        keys = [f.key for f in model.factions]
-        atomic_write(out_dir / "factions.png", lambda p: plot_factions(ts, keys, p, name))
-        atomic_write(
-            out_dir / "logistics.png",
-            lambda p: plot_logistics(
-                ts, districts, model.crossings.names, model.reception.site_names, p, name
-            ),
-        )
+        _write_figures(model, out_dir, ts, districts, logistics, overrides)
     from sim.spatial_outputs import write_spatial_outputs
 
     write_spatial_outputs(model, out_dir, ts, plots, animation, logistics)
     # summary.json last: its presence marks a complete run folder.
     atomic_write_text(out_dir / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+def _write_figures(
+    model: SiegeModel,
+    out_dir: Path,
+    ts: pd.DataFrame,
+    districts: pd.DataFrame,
+    logistics: str,
+    overrides: Sequence[str],
+) -> None:
+    """``evacuation_curves.png``, ``factions.png`` and ``logistics.png``."""
+    from sim.fighter_losses import FactionLabel
+    from sim.figure_axes import run_title
+    from sim.plots import plot_evacuation_curves, plot_factions, plot_logistics
+
+    def title(what: str) -> str:
+        return run_title(what, model.config.scenario_name, logistics, overrides)
+
+    events = model.events.table()
+    per_agent = model.config.people_per_agent
+    factions = [FactionLabel(f.key, f.name, f.fighters_initial * per_agent) for f in model.factions]
+    atomic_write(
+        out_dir / "evacuation_curves.png",
+        lambda p: plot_evacuation_curves(ts, events, p, title("Evacuation curves")),
+    )
+    atomic_write(
+        out_dir / "factions.png",
+        lambda p: plot_factions(ts, events, factions, per_agent, p, title("Factions")),
+    )
+    atomic_write(
+        out_dir / "logistics.png",
+        lambda p: plot_logistics(
+            ts,
+            districts,
+            model.crossings.names,
+            model.reception.site_names,
+            p,
+            title("Humanitarian logistics"),
+        ),
+    )
 
 
 def summary_text(summary: dict[str, Any]) -> str:
@@ -433,7 +462,12 @@ def summary_text(summary: dict[str, Any]) -> str:
     for name, c in summary["crossings"].items():
         lines.append(
             f"  crossing {name}: {c['crossed']:,} crossed, peak queue {c['peak_queue']:,} "
-            f"(day {c['day_peak_queue']}), mean wait {c['mean_wait_hours']} h"
+            f"(day {c['day_peak_queue']}), "
+            + (
+                "no one waited"
+                if c["mean_wait_hours"] is None
+                else f"mean wait {c['mean_wait_hours']} h"
+            )
         )
     reception = summary["reception"]
     if reception["sites"]:
@@ -447,7 +481,8 @@ def summary_text(summary: dict[str, Any]) -> str:
         f"  medical list: peak {medevac['peak_waiting']:,} waiting, {medevac['evacuated']:,} "
         f"evacuated, {medevac['died_waiting']:,} died waiting"
     )
-    lines.append(f"  first pocket split on day {summary['day_first_pocket_split']}")
+    split = summary["day_first_pocket_split"]
+    lines.append("  no pocket split" if split is None else f"  first pocket split on day {split}")
     for end in summary["pocket_ends"]:
         if end["cells"] >= 100:
             lines.append(f"  pocket {end['place']} ended on day {end['day']} by {end['cause']}")

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
+from matplotlib.ticker import NullLocator
 
 from sim import outcomes as o
+from sim.event_markers import draw_event_markers, event_markers
+from sim.fighter_losses import CAUSES, FactionLabel, losses_by_cause
+from sim.figure_axes import counts_axis, date_axis
 from sim.tables import load_calibration_targets
 from sim.validation import WORDS, validate
 
@@ -27,11 +33,12 @@ CURVES = (
 )
 
 
-def plot_evacuation_curves(ts: pd.DataFrame, path: Path, title: str) -> None:
+def plot_evacuation_curves(ts: pd.DataFrame, events: pd.DataFrame, path: Path, title: str) -> None:
     """Cumulative people by route (top) and civilians killed (bottom), against date, with
     every target of ``calibration_targets.csv`` that falls within the run (or the day after
     its end, against its final value) drawn on the curve that measures it
-    (:data:`sim.validation.TARGET_OUTCOMES`), labelled with the model's difference."""
+    (:data:`sim.validation.TARGET_OUTCOMES`), labelled with the model's difference, and the
+    run's turning points from ``events`` (:mod:`sim.event_markers`)."""
     fig, (top, bottom) = plt.subplots(
         2, 1, figsize=(12, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]}
     )
@@ -43,6 +50,7 @@ def plot_evacuation_curves(ts: pd.DataFrame, path: Path, title: str) -> None:
     bottom.plot(date, ts[o.KILLED_CUM.name], color="tab:red", label="civilians killed")
     start = date.iloc[0]
     last_day = int(ts[o.DAY.name].iloc[-1])
+    end = date.iloc[-1]
     for row in validate(ts, load_calibration_targets(), start).itertuples():
         after_the_run = row.compared_at == "run end"
         if after_the_run and row.day > last_day + 1:
@@ -50,6 +58,7 @@ def plot_evacuation_curves(ts: pd.DataFrame, path: Path, title: str) -> None:
         killed = row.outcome == o.KILLED_CUM.name
         axis, scale = (bottom, 1) if killed else (top, 1000)
         when = start + pd.Timedelta(days=row.day, hours=0 if after_the_run else 23)
+        end = max(end, when)
         axis.errorbar(
             when,
             row.target / scale,
@@ -68,61 +77,139 @@ def plot_evacuation_curves(ts: pd.DataFrame, path: Path, title: str) -> None:
             ha="right" if after_the_run else "left",
             fontsize=8,
         )
+    markers = draw_event_markers((top, bottom), event_markers(events))
     top.set_ylabel("people (thousands)")
-    top.set_title(f"Evacuation curves: {title}")
+    top.set_title(title, fontsize=10, pad=12)  # room for the pocket-split ticks on the edge
     top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     top.grid(alpha=0.3)
+    counts_axis(top)
     bottom.set_ylabel("people killed")
-    bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    bottom.legend(
+        handles=bottom.get_legend_handles_labels()[0] + markers,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        title="events of the run",
+        title_fontsize=8,
+    )
     bottom.grid(alpha=0.3)
-    _save_dated(fig, bottom, path)
+    counts_axis(bottom, "no one killed")
+    _save_dated(fig, bottom, path, start, end)
 
 
-def plot_factions(ts: pd.DataFrame, faction_keys: list[str], path: Path, title: str) -> None:
-    """Fighters (top), cohesion and morale (bottom) of each faction, against date.
+STAGE_SHADES = (("talking", 0.12), ("evacuating", 0.3))
+"""A faction's stages shaded behind its fighters: talks light, ceasefire and buses darker."""
 
-    Cohesion is drawn solid and morale dashed; the stage a faction was in is shaded on the
-    fighters panel (talks light, ceasefire and evacuation darker).
-    """
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), sharex=True)
+
+def plot_factions(
+    ts: pd.DataFrame,
+    events: pd.DataFrame,
+    factions: Sequence[FactionLabel],
+    people_per_agent: int,
+    path: Path,
+    title: str,
+) -> None:
+    """Fighters, cohesion and morale of each faction against date (each line stops the
+    hour its faction is gone: no fighters left), the stage it was in shaded on the fighters
+    panel, and beside them the fighters each lost by cause
+    (:func:`sim.fighter_losses.losses_by_cause`)."""
+    fig = plt.figure(figsize=(13, 9))
+    grid = fig.add_gridspec(3, 2, width_ratios=[2.3, 1], hspace=0.12, wspace=0.08)
+    fighters_ax = fig.add_subplot(grid[0, 0])
+    cohesion_ax = fig.add_subplot(grid[1, 0], sharex=fighters_ax)
+    morale_ax = fig.add_subplot(grid[2, 0], sharex=fighters_ax)
+    losses_ax = fig.add_subplot(grid[1:, 1])
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     date = ts[o.DATE.name]
-    for key, colour in zip(faction_keys, colours, strict=False):
-        fighters = ts[o.FIGHTERS.column(key)]
-        top.plot(date, fighters, color=colour, label=key.replace("_", " "))
-        for stage, alpha in (("talking", 0.12), ("evacuating", 0.3)):
-            top.fill_between(
+    for f, colour in zip(factions, colours, strict=False):
+        fighters = ts[o.FIGHTERS.column(f.key)]
+        present = _until_gone(fighters)
+        fighters_ax.plot(date, fighters.where(present), color=colour, label=f.name)
+        for stage, alpha in STAGE_SHADES:
+            fighters_ax.fill_between(
                 date,
                 0,
                 fighters.max(),
-                where=ts[o.STAGE.column(key)] == stage,
+                where=ts[o.STAGE.column(f.key)] == stage,
                 color=colour,
                 alpha=alpha,
                 linewidth=0,
             )
-        bottom.plot(date, ts[o.COHESION.column(key)], color=colour, label=f"{key} cohesion")
-        bottom.plot(date, ts[o.MORALE.column(key)], color=colour, linestyle="--", alpha=0.7)
-    top.set_ylabel("fighters")
-    top.set_title(f"Factions: {title} (shaded: light = talks, dark = ceasefire and buses)")
-    top.legend(loc="upper right")
-    top.grid(alpha=0.3)
-    bottom.set_ylabel("cohesion (solid), morale (dashed), 0-1")
-    bottom.set_ylim(0, 1)
-    bottom.grid(alpha=0.3)
-    _save_dated(fig, bottom, path)
+        cohesion_ax.plot(date, ts[o.COHESION.column(f.key)].where(present), color=colour)
+        morale_ax.plot(date, ts[o.MORALE.column(f.key)].where(present), color=colour)
+    fighters_ax.set_ylabel("fighters")
+    fighters_ax.set_ylim(bottom=0)
+    fighters_ax.set_title(title, fontsize=10, loc="left")
+    for ax, what in ((cohesion_ax, "cohesion"), (morale_ax, "morale")):
+        ax.set_ylabel(f"{what}, 0-1")
+        ax.set_ylim(0, 1)
+    for ax in (fighters_ax, cohesion_ax):
+        ax.tick_params(labelbottom=False)
+    for ax in (fighters_ax, cohesion_ax, morale_ax):
+        ax.grid(alpha=0.3)
+    date_axis(morale_ax, date.iloc[0], date.iloc[-1])
+    morale_ax.set_xlabel("date (2018)")
+
+    losses = losses_by_cause(ts, events, factions, people_per_agent)
+    left = pd.Series(0, index=losses.index)
+    for cause, colour in zip(CAUSES, LOSS_COLOURS, strict=True):
+        losses_ax.barh(losses.index, losses[cause], left=left, color=colour, label=cause)
+        left += losses[cause]
+    losses_ax.invert_yaxis()  # factions top to bottom in the legend's order
+    losses_ax.set_xlabel("fighters lost over the run")
+    losses_ax.set_title("Fighters lost, by cause", fontsize=10)
+    losses_ax.tick_params(axis="y", labelsize=8)
+    losses_ax.yaxis.tick_right()
+    losses_ax.grid(alpha=0.3, axis="x")
+    losses_ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=8)
+    # the top-right cell holds the legends of the factions and of the shading
+    key_ax = fig.add_subplot(grid[0, 1])
+    key_ax.axis("off")
+    shades = [
+        Patch(color="grey", alpha=0.12, label="in talks (shaded)"),
+        Patch(color="grey", alpha=0.3, label="ceasefire and buses (shaded)"),
+    ]
+    key_ax.legend(
+        handles=fighters_ax.get_legend_handles_labels()[0] + shades,
+        loc="center left",
+        fontsize=9,
+        title="factions (lines stop when one is gone)",
+        title_fontsize=9,
+    )
+    fig.savefig(path, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
 
 
-def _save_dated(fig: plt.Figure, bottom: plt.Axes, path: Path) -> None:
+LOSS_COLOURS = ("tab:red", "tab:orange", "tab:gray", "black", "tab:green")
+"""One colour a cause of :data:`sim.fighter_losses.CAUSES`."""
+
+
+def _until_gone(fighters: pd.Series) -> pd.Series:
+    """True up to and including the first hour from which a faction has no fighters left."""
+    alive = fighters.to_numpy() > 0
+    if alive[-1]:
+        return pd.Series(True, index=fighters.index)
+    last_alive = np.flatnonzero(alive)
+    gone_from = last_alive[-1] + 1 if last_alive.size else 0
+    return pd.Series(np.arange(len(fighters)) <= gone_from, index=fighters.index)
+
+
+def _save_dated(
+    fig: plt.Figure, bottom: plt.Axes, path: Path, start: pd.Timestamp, end: pd.Timestamp
+) -> None:
     """Dates on the shared x axis of the bottom panel, then write the PNG and free it."""
-    bottom.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    date_axis(bottom, start, end)
     bottom.set_xlabel("date (2018)")
     fig.tight_layout()
     fig.savefig(path, format="png", dpi=110)
     plt.close(fig)
 
 
-FOOD_DAYS_SHOWN = 60
-"""Upper limit of the food-stock panel: a convoy to a nearly empty district sends it far up."""
+SITES_DRAWN = 3
+"""Reception sites drawn one by one (the most overcrowded); the others as a grey range."""
+
+LINE_STYLES = ("-", "--", "-.", ":")
+"""Cycled over districts so that lines lying on one another stay apart."""
 
 
 def plot_logistics(
@@ -147,38 +234,76 @@ def plot_logistics(
         waits.plot(day_start, (waited / crossed.where(crossed > 0)), marker=".", label=name)
     queues.set_ylabel("people queueing (thousands)")
     queues.set_title("Queues at the crossings")
+    counts_axis(queues, "no one queued")
     waits.set_ylabel("hours")
     waits.set_title("Mean wait of those who crossed, by day")
+    counts_axis(waits, "no one crossed")
 
-    buses.plot(date, ts[o.BUSES_ON_ROAD.name], color="tab:green", label="buses away")
+    buses.plot(date, ts[o.BUSES_ON_ROAD.name], color="tab:green", label="buses away (left axis)")
     buses.set_ylabel("buses away from the depot")
     trips = buses.twinx()
-    trips.plot(date, ts[o.BUS_TRIPS_CUM.name], color="tab:olive", linestyle="--", label="trips")
-    trips.set_ylabel("bus trips (cumulative, dashed)")
+    trips.plot(
+        date,
+        ts[o.BUS_TRIPS_CUM.name],
+        color="tab:olive",
+        linestyle="--",
+        label="trips so far (right axis)",
+    )
+    trips.set_ylabel("bus trips (cumulative)")
     seats = ts[o.BUS_SEATS_FILLED_CUM.name].iloc[-1]
     n_trips = ts[o.BUS_TRIPS_CUM.name].iloc[-1]
     buses.set_title(f"Buses north: {n_trips:,} trips, {seats:,} seats filled")
+    counts_axis(buses, "")
+    counts_axis(trips, "no bus left")
+    buses.legend(
+        handles=buses.get_legend_handles_labels()[0] + trips.get_legend_handles_labels()[0],
+        **COMPACT_LEGEND,
+    )
 
-    for name in site_names:
-        shelters.plot(date, ts[o.OVERCROWDING.column(name)], linewidth=0.8, label=name)
+    overcrowding = {name: ts[o.OVERCROWDING.column(name)] for name in site_names}
+    drawn = sorted(site_names, key=lambda n: -float(overcrowding[n].max()))[:SITES_DRAWN]
+    others = [n for n in site_names if n not in drawn]
+    if others:
+        rest = pd.concat([overcrowding[n] for n in others], axis=1)
+        shelters.fill_between(
+            date,
+            rest.min(axis=1),
+            rest.max(axis=1),
+            color="grey",
+            alpha=0.3,
+            linewidth=0,
+            label=f"{len(others)} other sites (range)",
+        )
+    for name, style in zip(drawn, LINE_STYLES, strict=False):
+        shelters.plot(date, overcrowding[name], linewidth=1, linestyle=style, label=name)
     if site_names:
         all_sites = ts[o.OVERCROWDING_ALL_SITES.name]
         shelters.plot(date, all_sites, color="black", linewidth=2, label="all sites")
     shelters.axhline(1.0, color="grey", linestyle=":")
     shelters.set_ylabel("people per place")
     shelters.set_title("Reception sites: overcrowding (1 = full)")
+    shelters.set_ylim(bottom=0)
 
     district, remaining = o.DISTRICT.name, o.DISTRICT_REMAINING.name
     at_start = districts[districts[o.STEP.name] == 0]
-    for name in at_start.nlargest(6, remaining)[district]:
+    largest = at_start.nlargest(6, remaining)[district]
+    for k, name in enumerate(largest):
         rows = districts[districts[district] == name]
         when = rows[o.DATE.name]
-        food.plot(when, rows[o.DISTRICT_FOOD_STOCK_DAYS.name], label=name)
+        style = {"linestyle": LINE_STYLES[k % len(LINE_STYLES)], "linewidth": 2.2 - 0.25 * k}
+        food.plot(when, rows[o.DISTRICT_FOOD_STOCK_DAYS.name], label=name, **style)
         inside = rows[remaining] > 0
-        hunger.plot(when, rows[o.DISTRICT_HUNGER.name].where(inside), label=name)
-    food.set_ylim(0, FOOD_DAYS_SHOWN)
-    food.set_ylabel(f"days of food per person inside (to {FOOD_DAYS_SHOWN})")
-    food.set_title("Food stocks (six largest districts)")
+        hunger.plot(when, rows[o.DISTRICT_HUNGER.name].where(inside), label=name, **style)
+    food.set_yscale("symlog", linthresh=FOOD_LINEAR_DAYS, linscale=2)
+    stocks = districts[o.DISTRICT_FOOD_STOCK_DAYS.name].to_numpy(dtype=float)
+    highest = float(stocks[np.isfinite(stocks)].max(initial=0.0))
+    top_days = max(FOOD_LINEAR_DAYS, 1.5 * highest)
+    food.set_ylim(0, top_days)
+    ticks = [0, 10, 20, FOOD_LINEAR_DAYS, *(10**k for k in range(2, 9) if 10**k <= top_days)]
+    food.set_yticks(ticks, [f"{t:,}" for t in ticks])
+    food.yaxis.set_minor_locator(NullLocator())
+    food.set_ylabel(f"days of food per person inside\n(log scale above {FOOD_LINEAR_DAYS})")
+    food.set_title("Food stocks (six largest districts; equal stocks overlap)")
     hunger.plot(date, ts[o.HUNGER_MEAN_INSIDE.name], color="black", linewidth=2, label="all inside")
     hunger.set_ylabel("hunger, 0-1")
     hunger.set_ylim(0, 1)
@@ -189,6 +314,7 @@ def plot_logistics(
     medevac.plot(date, ts[o.MEDEVAC_DIED_WAITING_CUM.name], color="black", label="died waiting")
     medevac.set_ylabel("patients")
     medevac.set_title("Medical evacuation list")
+    counts_axis(medevac, "no patients")
 
     stages = (o.SCREENING, o.IN_COLLECTIVE_SHELTER, o.IN_GOVERNMENT_AREA, o.BUSSED_NORTH)
     after.stackplot(
@@ -199,15 +325,35 @@ def plot_logistics(
     )
     after.set_ylabel("people (thousands)")
     after.set_title("Where the people who left are")
+    after.plot(date, sum(ts[stage.name] for stage in stages) / 1000, color="black", linewidth=0.5)
+    counts_axis(after, "no one has left")
 
     for ax in axes.ravel():
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc="best")
+        if ax.get_legend() is None and ax.get_legend_handles_labels()[0]:
+            ax.legend(**COMPACT_LEGEND)
         ax.grid(alpha=0.3)
-    fig.suptitle(f"Humanitarian logistics: {title}")
+    fig.suptitle(title)
     for ax in axes[-1]:
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        date_axis(ax, date.iloc[0], date.iloc[-1], at_most=DASHBOARD_DATE_TICKS)
         ax.set_xlabel("date (2018)")
     fig.tight_layout()
     fig.savefig(path, format="png", dpi=100)
     plt.close(fig)
+
+
+FOOD_LINEAR_DAYS = 30
+"""The food panel is linear up to this many days a person, logarithmic above (a convoy to a
+nearly empty district sends its stock far up; nothing is cut off)."""
+
+DASHBOARD_DATE_TICKS = 6
+"""Date ticks at most on the dashboard's narrow panels."""
+
+COMPACT_LEGEND = {
+    "fontsize": 7,
+    "loc": "best",
+    "handlelength": 1.6,
+    "labelspacing": 0.25,
+    "borderpad": 0.3,
+    "framealpha": 0.8,
+}
+"""The dashboard's small legends."""

@@ -1,0 +1,113 @@
+"""What every figure shares: date ticks, titles, the 5-95% band and empty panels.
+
+One convention for the run figures (:mod:`sim.plots`) and the experiments' figures
+(``experiments/sweep_report.py``, ``experiments/compare_scenarios.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FixedLocator
+
+DATE_TICKS_AT_MOST = 9
+"""Major date ticks on an axis: one every day, or every few days so that no more show."""
+
+DATE_FORMAT = "%d %b"
+"""A major tick's label: ``25 Feb``."""
+
+HOURS_TICKED = (6, 12, 18)
+"""Minor ticks of an axis that spans a few days (major ticks at midnight)."""
+
+BAND_QUANTILES = (0.05, 0.95)
+"""The band drawn around a mean across runs: the 5th to the 95th percentile, everywhere."""
+
+BAND_WORDS = "5-95% band"
+"""How titles name :data:`BAND_QUANTILES`."""
+
+TITLE_WIDTH_CHARS = 110
+"""Titles longer than this wrap onto further lines."""
+
+
+def date_axis(
+    ax: Axes, start: pd.Timestamp, end: pd.Timestamp, at_most: int = DATE_TICKS_AT_MOST
+) -> None:
+    """Readable date ticks from ``start`` to ``end`` on any run length: one major tick a day
+    at midnight, or every ``n`` days (counted from ``start``) so that at most ``at_most``
+    show (fewer on narrow panels); each labelled once (``25 Feb``), never the same date
+    twice. Spans of a few days get minor ticks at :data:`HOURS_TICKED`. The axis spans
+    ``start`` to ``end``."""
+    first = pd.Timestamp(start).normalize()
+    days = max(1, math.ceil((pd.Timestamp(end) - first) / pd.Timedelta(days=1)))
+    every = max(1, math.ceil((days + 1) / at_most))
+    ticks = pd.date_range(first, periods=days // every + 1, freq=f"{every}D")
+    ax.xaxis.set_major_locator(FixedLocator(mdates.date2num(ticks.to_pydatetime())))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(DATE_FORMAT))
+    ax.set_xlim(pd.Timestamp(start), pd.Timestamp(end))
+    if every == 1 and days < at_most:
+        ax.xaxis.set_minor_locator(mdates.HourLocator(byhour=HOURS_TICKED))
+    else:
+        ax.xaxis.set_minor_locator(mdates.DayLocator())
+
+
+def run_title(what: str, scenario: str, logistics: str = "", overrides: Sequence[str] = ()) -> str:
+    """``<what>: <scenario>, <logistics> logistics`` then the run's overrides (wrapped at
+    :data:`TITLE_WIDTH_CHARS`); ``overrides`` are ``key=value`` strings as typed, less those
+    of :data:`NOT_LISTED`."""
+    head = f"{what}: {scenario}" + (f", {logistics} logistics" if logistics else "")
+    rest = [o for o in overrides if not o.lstrip("+~").startswith(NOT_LISTED)]
+    text = head + (f" ({', '.join(rest)})" if rest else "")
+    return "\n".join(textwrap.wrap(text, TITLE_WIDTH_CHARS, break_on_hyphens=False))
+
+
+NOT_LISTED = ("scenario=", "logistics=", "output.", "hydra.")
+"""Overrides :func:`run_title` leaves out: named in its head already, or how to report (not
+what ran)."""
+
+
+def mean_and_band(values: pd.core.groupby.SeriesGroupBy) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Mean, 5th and 95th percentile (:data:`BAND_QUANTILES`) of each group: the curves
+    across runs that the experiments' figures draw."""
+    low, high = BAND_QUANTILES
+    return values.mean(), values.quantile(low), values.quantile(high)
+
+
+def draw_band(
+    ax: Axes, values: pd.core.groupby.SeriesGroupBy, label: str, scale: float = 1.0
+) -> None:
+    """The mean of ``values`` (grouped by the x axis) as a line, its 5-95% band shaded in
+    the line's colour; everything divided by ``scale``."""
+    mean, low, high = mean_and_band(values)
+    (line,) = ax.plot(mean.index, mean.to_numpy() / scale, label=label)
+    ax.fill_between(
+        mean.index,
+        low.to_numpy() / scale,
+        high.to_numpy() / scale,
+        color=line.get_color(),
+        alpha=0.2,
+        linewidth=0,
+    )
+
+
+def counts_axis(ax: Axes, empty_text: str = "none in any run") -> None:
+    """A panel of counts starts at 0; one where every value is 0 says so, scaled 0-1 (not
+    matplotlib's ±0.04 around a flat line)."""
+    values = [np.asarray(line.get_ydata(), dtype=float) for line in ax.get_lines()]
+    values = [v[np.isfinite(v)] for v in values]
+    if not any(v.size and v.max() > 0 for v in values):
+        ax.set_ylim(0, 1)
+        ax.text(
+            0.5, 0.5, empty_text, transform=ax.transAxes, ha="center", va="center", color="grey"
+        )
+    else:
+        highest = max(float(v.max()) for v in values if v.size)
+        ax.set_ylim(0, max(ax.get_ylim()[1], 1.05 * highest))  # a flat top line stays seen
