@@ -29,7 +29,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 from tqdm import tqdm
 
-from configs.schema import apply_sample, config_from_hydra, register
+from configs.schema import apply_sample, check_composition, config_from_hydra, register
 from sim.model import SiegeModel
 from sim.outputs import (
     ERROR_FILE,
@@ -42,6 +42,7 @@ from sim.outputs import (
     write_run,
 )
 from sim.params import ConfigError
+from sim.resources import check_run
 
 log = logging.getLogger("run")
 register()
@@ -71,19 +72,28 @@ def main(cfg: DictConfig) -> None:
 
 
 def write_error(out_dir: Path, text: str) -> None:
-    """Leave only ``error.txt`` (first line: why) where the failed run would have written."""
-    clear_run(out_dir)
-    atomic_write_text(out_dir / ERROR_FILE, text)
+    """Leave only ``error.txt`` (first line: why) where the failed run would have written
+    (if it can: the folder may be the problem)."""
+    try:
+        clear_run(out_dir)
+        atomic_write_text(out_dir / ERROR_FILE, text)
+    except OSError as err:
+        log.error("could not write %s: %s", out_dir / ERROR_FILE, err)
 
 
 def run(cfg: DictConfig, out_dir: Path, in_sweep: bool) -> None:
     """Validate, run and write one run folder (or skip it if it is already complete)."""
+    hydra_config = HydraConfig.get()
+    runtime = hydra_config.runtime
+    check_composition(cfg, hydra_config.overrides.task, runtime.choices, runtime.config_sources)
     apply_sample(cfg)
     config, output = config_from_hydra(cfg)
     key = config_key(config)
     if in_sweep and not output["force"] and is_complete(out_dir, key):
         log.info("already complete (config %s): skipped; output.force=true reruns it", key)
         return
+    estimate = check_run(config, out_dir, cfg.limits.memory_budget_gib)
+    log.info("estimated peak memory %s", estimate.describe())
     clear_run(out_dir)  # a killed or failed attempt must not leave the old results behind
     model = SiegeModel(config)
     started = time.time()
