@@ -5,12 +5,17 @@ anything runs), runs the model with a progress bar and writes the run folder, na
 ``configs/config.yaml`` (``configs/folders.py``).
 
 A run that fails writes ``error.txt`` into its folder (first line: why) and no
-``summary.json``; a refused config exits with code 2. In a multirun (a sweep) every job
-stands alone: a job whose folder already holds a finished run of the same config
-(:func:`sim.outputs.is_complete`) is skipped unless ``output.force=true``; any other attempt
-first removes the folder's previous results; a job that fails lets the others go on, and the
-sweep then exits non-zero naming it (``experiments/sweep_report.py``). Sweeps run in
-parallel with the joblib launcher (``configs/config.yaml``).
+``summary.json``; a refused config or data table (``sim/tables.py``) exits with code 2. In a
+multirun (a sweep) every job stands alone: a job whose folder already holds a finished run
+of the same config (:func:`sim.outputs.is_complete`) is skipped unless
+``output.force=true``; any other attempt first removes the folder's previous results; a job
+that fails lets the others go on, and the sweep then exits non-zero naming it
+(``experiments/sweep_report.py``). Sweeps run in parallel with the joblib launcher
+(``configs/config.yaml``).
+
+Before the model is built, the presets are checked (``configs/presets.py``) and the run's
+memory and disk estimated (``sim/resources.py``, budget ``limits.memory_budget_gib``): a run
+that cannot fit, or a folder that cannot be written, is refused like a bad config.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from sim.outputs import (
 )
 from sim.params import ConfigError
 from sim.resources import check_run
+from sim.tables import DataError
 
 log = logging.getLogger("run")
 register()
@@ -59,6 +65,11 @@ def main(cfg: DictConfig) -> None:
     except ConfigError as err:
         log.error("invalid config: %s", err)
         write_error(out_dir, f"invalid config: {err}\n")
+        if not in_sweep:
+            sys.exit(2)
+    except DataError as err:
+        log.error("%s", err)
+        write_error(out_dir, f"{err}\n")
         if not in_sweep:
             sys.exit(2)
     except Exception as err:
