@@ -5,12 +5,17 @@ anything runs), runs the model with a progress bar and writes the run folder, na
 ``configs/config.yaml`` (``configs/folders.py``).
 
 A run that fails writes ``error.txt`` into its folder (first line: why) and no
-``summary.json``; a refused config exits with code 2. In a multirun (a sweep) every job
-stands alone: a job whose folder already holds a finished run of the same config
-(:func:`sim.outputs.is_complete`) is skipped unless ``output.force=true``; any other attempt
-first removes the folder's previous results; a job that fails lets the others go on, and the
-sweep then exits non-zero naming it (``experiments/sweep_report.py``). Sweeps run in
-parallel with the joblib launcher (``configs/config.yaml``).
+``summary.json``; a refused config or data table (``sim/tables.py``) exits with code 2. In a
+multirun (a sweep) every job stands alone: a job whose folder already holds a finished run
+of the same config (:func:`sim.outputs.is_complete`) is skipped unless
+``output.force=true``; any other attempt first removes the folder's previous results; a job
+that fails lets the others go on, and the sweep then exits non-zero naming it
+(``experiments/sweep_report.py``). Sweeps run in parallel with the joblib launcher
+(``configs/config.yaml``).
+
+Before the model is built, the presets are checked (``configs/presets.py``) and the run's
+memory and disk estimated (``sim/resources.py``, budget ``limits.memory_budget_gib``): a run
+that cannot fit, or a folder that cannot be written, is refused like a bad config.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 from tqdm import tqdm
 
-from configs.schema import apply_sample, config_from_hydra, register
+from configs.schema import apply_sample, check_composition, config_from_hydra, register
 from sim.model import SiegeModel
 from sim.outputs import (
     ERROR_FILE,
@@ -42,6 +47,8 @@ from sim.outputs import (
     write_run,
 )
 from sim.params import ConfigError
+from sim.resources import check_run
+from sim.tables import DataError
 
 log = logging.getLogger("run")
 register()
@@ -60,6 +67,11 @@ def main(cfg: DictConfig) -> None:
         write_error(out_dir, f"invalid config: {err}\n")
         if not in_sweep:
             sys.exit(2)
+    except DataError as err:
+        log.error("%s", err)
+        write_error(out_dir, f"{err}\n")
+        if not in_sweep:
+            sys.exit(2)
     except Exception as err:
         write_error(out_dir, f"{type(err).__name__}: {err}\n\n{traceback.format_exc()}")
         if not in_sweep:
@@ -71,19 +83,28 @@ def main(cfg: DictConfig) -> None:
 
 
 def write_error(out_dir: Path, text: str) -> None:
-    """Leave only ``error.txt`` (first line: why) where the failed run would have written."""
-    clear_run(out_dir)
-    atomic_write_text(out_dir / ERROR_FILE, text)
+    """Leave only ``error.txt`` (first line: why) where the failed run would have written
+    (if it can: the folder may be the problem)."""
+    try:
+        clear_run(out_dir)
+        atomic_write_text(out_dir / ERROR_FILE, text)
+    except OSError as err:
+        log.error("could not write %s: %s", out_dir / ERROR_FILE, err)
 
 
 def run(cfg: DictConfig, out_dir: Path, in_sweep: bool) -> None:
     """Validate, run and write one run folder (or skip it if it is already complete)."""
+    hydra_config = HydraConfig.get()
+    runtime = hydra_config.runtime
+    check_composition(cfg, hydra_config.overrides.task, runtime.choices, runtime.config_sources)
     apply_sample(cfg)
     config, output = config_from_hydra(cfg)
     key = config_key(config)
     if in_sweep and not output["force"] and is_complete(out_dir, key):
         log.info("already complete (config %s): skipped; output.force=true reruns it", key)
         return
+    estimate = check_run(config, out_dir, cfg.limits.memory_budget_gib)
+    log.info("estimated peak memory %s", estimate.describe())
     clear_run(out_dir)  # a killed or failed attempt must not leave the old results behind
     model = SiegeModel(config)
     started = time.time()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,12 @@ from typing import Any
 import pandas as pd
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf import MISSING, DictConfig, OmegaConf, open_dict
 from omegaconf.errors import MissingMandatoryValue
 
 import configs.help
 from configs.folders import register_resolvers
+from configs.presets import apply_empty_mappings, check_presets
 from sim.params import ConfigError, SimConfig, build, to_dict
 
 CONFIG_DIR = Path(__file__).resolve().parent
@@ -116,12 +118,21 @@ class SampleOptions:
     index: int = -1
 
 
+@dataclass
+class LimitOptions:
+    """Resource limits checked before a run (``sim/resources.py``); not part of the model."""
+
+    memory_budget_gib: float = 8.0
+    """Refuse a run whose estimated peak memory exceeds this."""
+
+
 RunConfig = _importable(
     dataclasses.make_dataclass(
         "RunConfig",
         [
             ("output", OutputOptions, field(default_factory=OutputOptions)),
             ("sample", SampleOptions, field(default_factory=SampleOptions)),
+            ("limits", LimitOptions, field(default_factory=LimitOptions)),
         ],
         bases=(mirror(SimConfig),),
     )
@@ -137,14 +148,28 @@ def register() -> None:
 
 
 def config_from_hydra(cfg: DictConfig) -> tuple[SimConfig, dict]:
-    """The validated model config and the output options, from a composed Hydra config."""
+    """The validated model config and the output options, from a composed Hydra config
+    (``limits``: read by ``run.py`` from ``cfg``)."""
     try:
         raw = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
     except MissingMandatoryValue as err:
         raise ConfigError(f"{err.full_key}: missing required value") from None
     output = raw.pop("output")
+    raw.pop("limits")
     raw.pop("sample")  # applied by apply_sample, before this
     return build(SimConfig, raw), output
+
+
+def check_composition(
+    cfg: DictConfig,
+    overrides: Sequence[str],
+    choices: Mapping[str, Any],
+    config_sources: Sequence[Mapping[str, str]],
+) -> None:
+    """What Hydra's merge would silently drop (``configs/presets.py``): empty the mappings
+    given as ``key={}``, and refuse presets that lose values."""
+    apply_empty_mappings(cfg, overrides)
+    check_presets(choices, config_sources)
 
 
 _ABSENT = object()
@@ -157,7 +182,15 @@ def apply_sample(cfg: DictConfig) -> None:
     """
     if not cfg.sample.file:
         return
-    design = pd.read_csv(cfg.sample.file)
+    path = Path(cfg.sample.file)
+    if not path.is_file():
+        raise ConfigError(f"sample.file: no such file {str(path)!r}")
+    try:
+        design = pd.read_csv(path)
+    except (OSError, ValueError) as err:  # pandas parser and decoding errors are ValueErrors
+        raise ConfigError(f"sample.file: {path} is not a readable CSV ({err})") from None
+    if "sample" not in design.columns:
+        raise ConfigError(f"sample.file: {path} has no 'sample' column")
     rows = design[design["sample"] == cfg.sample.index]
     if len(rows) != 1:
         raise ConfigError(
@@ -174,5 +207,12 @@ def compose_config(*overrides: str) -> SimConfig:
     """The validated config that ``python run.py <overrides>`` would run, without running it."""
     register()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=list(overrides))
+        cfg = compose(config_name="config", overrides=list(overrides), return_hydra_config=True)
+    runtime = cfg.hydra.runtime
+    choices = OmegaConf.to_container(runtime.choices)
+    sources = OmegaConf.to_container(runtime.config_sources)
+    with open_dict(cfg):
+        del cfg["hydra"]
+    check_composition(cfg, overrides, choices, sources)
+    apply_sample(cfg)
     return config_from_hydra(cfg)[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from sim.params import (
     TimelineParams,
     WindowParams,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +65,7 @@ class Schedule:
         for n in timeline.notes:
             if n.day * 24 < n_steps:
                 notes[n.day * 24].append(n)
+        log_outside_run(timeline, n_steps // 24)
         return cls(
             bombardment=day >= timeline.bombardment_start_day,
             ground_offensive=day >= timeline.ground_offensive_start_day,
@@ -70,3 +74,35 @@ class Schedule:
             convoys=dict(convoys),
             notes=dict(notes),
         )
+
+
+def log_outside_run(timeline: TimelineParams, days: int) -> list[str]:
+    """Log (INFO), one line each, the timeline's events that fall after a run of ``days``
+    days: they do not happen in it. Not an error (a shorter run is normal). Returns the
+    lines."""
+    lines = []
+    for i, p in enumerate(timeline.pauses):
+        if p.start_day >= days:
+            lines.append(
+                f"timeline.pauses[{i}] (days {p.start_day}-{p.end_day - 1}): after the run"
+            )
+        elif p.end_day > days:
+            lines.append(
+                f"timeline.pauses[{i}] (days {p.start_day}-{p.end_day - 1}): cut at the run's "
+                f"end (day {days - 1})"
+            )
+    for i, c in enumerate(timeline.convoys):
+        if c.day >= days:
+            lines.append(f"timeline.convoys[{i}] (day {c.day}, {c.town}): after the run")
+    for i, n in enumerate(timeline.notes):
+        if n.day >= days:
+            lines.append(f"timeline.notes[{i}] (day {n.day}, {n.kind}): after the run")
+    for kind, day in (
+        ("bombardment_start_day", timeline.bombardment_start_day),
+        ("ground_offensive_start_day", timeline.ground_offensive_start_day),
+    ):
+        if day >= days:
+            lines.append(f"timeline.{kind} (day {day}): after the run")
+    for line in lines:
+        log.info("%s, of %d days", line, days)
+    return lines

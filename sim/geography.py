@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
-from sim.params import ConfigError, SimConfig
+from sim.params import ConfigError, GridParams, SimConfig
 from sim.tables import GhoutaData
 
 log = logging.getLogger(__name__)
@@ -204,20 +204,32 @@ def town_populations(config: SimConfig, data: GhoutaData) -> dict[str, float]:
     return result
 
 
-def build_ghouta(config: SimConfig, data: GhoutaData) -> Geography:
-    """Rasterise the enclave from the towns table; see docs/ODD.md (Initialisation)."""
-    grid = config.grid
-    cs = grid.cell_size_m
+def _extent_m(
+    grid: GridParams, data: GhoutaData
+) -> tuple[float, float, NDArray[np.float64], NDArray[np.float64], tuple[float, ...]]:
+    """Projection origin, town coordinates (m) and the map's x_min, x_max, y_min, y_max."""
     lat = np.array([t.lat for t in data.towns])
     lon = np.array([t.lon for t in data.towns])
     lat0, lon0 = float(lat.mean()), float(lon.mean())
     town_x, town_y = project(lat, lon, lat0, lon0)
-
     pad = grid.enclave_radius_m + grid.margin_m
-    x_min, x_max = town_x.min() - pad, town_x.max() + pad
-    y_min, y_max = town_y.min() - pad, town_y.max() + pad
-    n_cols = math.ceil((x_max - x_min) / cs)
-    n_rows = math.ceil((y_max - y_min) / cs)
+    box = (town_x.min() - pad, town_x.max() + pad, town_y.min() - pad, town_y.max() + pad)
+    return lat0, lon0, town_x, town_y, box
+
+
+def grid_shape(grid: GridParams, data: GhoutaData) -> tuple[int, int]:
+    """Rows and columns of the Ghouta map (cheap: for estimates before building it)."""
+    x_min, x_max, y_min, y_max = _extent_m(grid, data)[4]
+    cs = grid.cell_size_m
+    return math.ceil((y_max - y_min) / cs), math.ceil((x_max - x_min) / cs)
+
+
+def build_ghouta(config: SimConfig, data: GhoutaData) -> Geography:
+    """Rasterise the enclave from the towns table; see docs/ODD.md (Initialisation)."""
+    grid = config.grid
+    cs = grid.cell_size_m
+    lat0, lon0, town_x, town_y, (x_min, _, _, y_max) = _extent_m(grid, data)
+    n_rows, n_cols = grid_shape(grid, data)
     rows, cols = np.indices((n_rows, n_cols))
     x_m = (x_min + (cols + 0.5) * cs).ravel()
     y_m = (y_max - (rows + 0.5) * cs).ravel()

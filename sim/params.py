@@ -15,6 +15,7 @@ This module never imports Hydra: ``configs/schema.py`` derives the Hydra schema 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import math
 import types
 import typing
@@ -1395,6 +1396,15 @@ class SimConfig:
             f"must be a whole number >= 1, got {self.people_per_agent}",
         )
         _require(len(self.factions) > 0, "factions", "must name at least one faction")
+        _check_date(self.start_date, "start_date")
+        key_of_name: dict[str, str] = {}
+        for key, faction in self.factions.items():
+            if faction.name in key_of_name:
+                raise ConfigError(
+                    f"factions.{key}.name: duplicate faction name {faction.name!r} (also "
+                    f"factions.{key_of_name[faction.name]}.name)"
+                )
+            key_of_name[faction.name] = key
         _unique_names([c.name for c in self.crossings], "crossings")
         crossing_names = {c.name for c in self.crossings}
         for i, pause in enumerate(self.timeline.pauses):
@@ -1427,6 +1437,15 @@ class SimConfig:
     def n_steps(self) -> int:
         """Hourly steps in the run."""
         return self.days * 24
+
+
+def _check_date(text: str, name: str) -> None:
+    """A calendar date written YYYY-MM-DD."""
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError as err:
+        raise ConfigError(f"{name}: not a date YYYY-MM-DD, got {text!r} ({err})") from None
+    _require(len(text) == 10, name, f"write the date as YYYY-MM-DD, got {text!r}")
 
 
 def _unique_names(names: list[str], where: str) -> None:
