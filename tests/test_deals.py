@@ -77,8 +77,7 @@ def test_a_deal_buses_fighters_then_families_in_exact_trips():
     events = model.events.table()
     rows = [(r.step, r.kind, r.detail) for r in events.itertuples() if r.kind != "crossing_closed"]
     resolve = (
-        "resolve 0.50 (cohesion 0.50, strength 0.00, food 29.0 days, "
-        "0 deals completed before)"
+        "resolve 0.50 (cohesion 0.50, strength 0.00, food 29.0 days, 0 deals completed before)"
     )
     assert rows == [
         (0, "talks_started", f"pocket of 3 cells; morale 0.40; {resolve}"),
