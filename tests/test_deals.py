@@ -404,3 +404,41 @@ def test_a_faction_overrun_while_talking_is_defeated_not_dealt_with():
     assert (0, "talks_started") in got, f"expected talks from hour 0: {got}"
     assert (24, "faction_defeated") in got, f"expected the faction defeated at hour 24: {got}"
     assert "deal_agreed" not in model.events.kinds(), "expected no deal for a faction overrun"
+
+
+def split_map(cut_col: int) -> tuple[Geography, dict]:
+    """Row 1, columns 1-5: faction a's strip (5 cells), with government rows around; an
+    overwhelming group above column ``cut_col`` reaches only that cell and cuts the strip."""
+    controller = np.zeros((3, 7), dtype=int)
+    controller[1, 1:6] = 1
+    people = np.where(controller == 1, 2, 0)
+    geo = Geography.from_grids(
+        controller, people, faction_keys=("a",), places_rc={"above": (0, cut_col)}
+    )
+    war = {
+        "government": {
+            "assault_groups": [{"name": "g", "fighters": 100000, "start": "above"}],
+            "capture_rate_per_hour": 1000.0,
+            "reach_m": 100.0,
+        },
+        "timeline": {"bombardment_start_day": 99, "ground_offensive_start_day": 0},
+    }
+    return geo, war
+
+
+def talks_opened_after_cut(cut_col: int) -> bool:
+    geo, war = split_map(cut_col)
+    # Morale and cohesion never count as weak here: only a split opens talks.
+    only_a_split = {"talks_split_pocket_share": 0.3, "negotiation_morale_threshold": 0.0}
+    config = deal_config({**NEVER_ACCEPTED, **only_a_split}, **war)
+    model = SiegeModel(config, geo)
+    model.step()
+    assert "pocket_split" in model.events.kinds(), "expected the cut to split the strip"
+    return "talks_started" in model.events.kinds()
+
+
+def test_talks_open_at_a_split_into_real_pockets_not_at_a_fragment_cut_off():
+    # Cutting column 3 leaves pockets of 2 and 2 cells, each at least 0.3 x 5: a split.
+    assert talks_opened_after_cut(3), "expected talks once two pockets of 2 cells exist"
+    # Cutting column 2 leaves 1 and 3 cells: the single cell is a fragment, not a split.
+    assert not talks_opened_after_cut(2), "expected no talks when only a fragment is cut off"

@@ -223,3 +223,23 @@ def test_civilians_die_when_their_cell_is_taken_more_with_higher_lethality():
         assert abs(high - 900) < 120, f"seed {seed}: expected about 5% of 18,000: {high}"
         assert (low_all, high_all) == (low, high), "expected every death from ground fighting"
         assert low + low_left == high + high_left == 18_000, "expected everyone accounted for"
+
+
+def test_a_group_past_its_plan_makes_for_farmland_before_towns():
+    # The first three cells are a town, the rest farmland: with no objective listed, the group
+    # at "west" heads for the nearest farmland cell (column 4), not the town next to it.
+    geo = front_map(urban_cols=range(1, 4))
+    model = SiegeModel(ground_config({"assault_groups": [GROUP_WITHOUT_PLAN]}), geo)
+    group = model.government.assault_groups[0]
+    rebel = model.territory.rebel()
+    assert group.objective_xy(model.town_cell, rebel) == (geo.x_m[cell(4)], geo.y_m[cell(4)]), (
+        "expected the nearest farmland cell (column 4) as the objective"
+    )
+    farmland_gone = rebel & geo.urban
+    assert group.objective_xy(model.town_cell, farmland_gone) == (
+        geo.x_m[cell(1)],
+        geo.y_m[cell(1)],
+    ), "expected the nearest town cell once no farmland is left"
+
+
+GROUP_WITHOUT_PLAN = {"name": "g", "fighters": 1000, "start": "west", "objectives": []}
