@@ -243,3 +243,19 @@ def test_a_group_past_its_plan_makes_for_farmland_before_towns():
 
 
 GROUP_WITHOUT_PLAN = {"name": "g", "fighters": 1000, "start": "west", "objectives": []}
+
+
+def test_ground_lost_is_booked_by_the_residents_who_lived_on_it():
+    # 10 people per cell of the main patch; the pocket's cells are made empty farmland.
+    geo = front_map(people_per_cell=10)
+    geo.people[[cell(c) for c in POCKET]] = 0
+    model = SiegeModel(ground_config(), geo)
+    hand_over = model.hand_over
+    hand_over.apply(np.array([cell(c) for c in POCKET]), 0, "capture")
+    assert hand_over.cells_lost[1] == 3, "expected the three pocket cells lost"
+    assert hand_over.residents_lost[1] == 0, "expected empty farmland to cost no residents"
+    hand_over.new_hour()
+    hand_over.apply(np.array([cell(1), cell(2)]), 1, "capture")
+    assert hand_over.residents_lost[1] == 20, "expected the 2 x 10 residents of the cells lost"
+    faction = model.factions[0]
+    assert faction.initial_residents == 150, "expected 15 cells x 10 residents at the start"
