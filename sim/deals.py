@@ -316,8 +316,9 @@ class DealBroker:
     # ----------------------------------------------------------------- evacuation
     def evacuate(self, t: int) -> list[Deal]:
         """Open deals in the order agreed: people waiting at the corridor pass it at its
-        throughput (in its open hours); once the first buses are due, free buses come and
-        fighters board first.
+        throughput (in its open hours); once the first buses are due, free buses come (shared
+        among the deals due in proportion to their passengers when too few) and fighters board
+        first.
 
         Returns the deals whose last bus passengers and last people waiting at the corridor
         have left by this hour (their cells are to be handed over by the caller).
@@ -332,6 +333,20 @@ class DealBroker:
         awaiting_corridor = np.flatnonzero(civ.state == CivilianState.AWAITING_CORRIDOR)
         deal_of_corridor = self.deal_of_cell[civ.cell[awaiting_corridor]]
         corridor_open = p.corridor_open_hour <= t % 24 < p.corridor_close_hour
+        due = [
+            k
+            for k, deal in enumerate(self.deals)
+            if deal.completed_step is None and t >= deal.first_bus_step
+        ]
+        buses = dict(
+            zip(
+                due,
+                self.fleet.share(
+                    t, [self._passengers(self.deals[k], deal_of_bus == k) for k in due]
+                ),
+                strict=True,
+            )
+        )
         for k, deal in enumerate(self.deals):
             if deal.completed_step is not None:
                 continue
@@ -343,20 +358,28 @@ class DealBroker:
                 at_corridor = at_corridor[civ.state[at_corridor] == CivilianState.AWAITING_CORRIDOR]
             if t < deal.first_bus_step:
                 continue
-            if self._run_buses(t, deal, awaiting_bus[deal_of_bus == k]) and at_corridor.size == 0:
+            waiting = awaiting_bus[deal_of_bus == k]
+            if self._run_buses(t, deal, waiting, buses[k]) and at_corridor.size == 0:
                 deal.completed_step = t
                 self.deal_of_cell[deal.cells] = NO_DEAL
                 finished.append(deal)
         return finished
 
-    def _run_buses(self, t: int, deal: Deal, waiting: NDArray[np.intp]) -> bool:
-        """Free buses go to ``deal`` for its fighters, then for the civilians ``waiting`` in
-        ticket order; True when nobody is left to board."""
+    def _passengers(self, deal: Deal, waiting_here: NDArray[np.bool_]) -> int:
+        """Fighters still to board ``deal``'s buses (no more than their factions have left)
+        plus its civilians waiting (``waiting_here`` over those awaiting a bus)."""
+        for e in deal.fighters_waiting:
+            deal.fighters_waiting[e] = min(deal.fighters_waiting[e], e.fighters)
+        return sum(deal.fighters_waiting.values()) + int(np.count_nonzero(waiting_here))
+
+    def _run_buses(self, t: int, deal: Deal, waiting: NDArray[np.intp], max_buses: int) -> bool:
+        """Up to ``max_buses`` free buses go to ``deal`` for its fighters, then for the
+        civilians ``waiting`` in ticket order; True when nobody is left to board."""
         civ = self.civilians
         for e in deal.fighters_waiting:
             deal.fighters_waiting[e] = min(deal.fighters_waiting[e], e.fighters)
         fighters = sum(deal.fighters_waiting.values())
-        loads = self.fleet.dispatch(t, fighters + waiting.size)
+        loads = self.fleet.dispatch(t, fighters + waiting.size, max_buses)
         seats = sum(loads)
         fighters_boarding = 0
         for e, n in deal.fighters_waiting.items():
