@@ -9,7 +9,7 @@ writes ``check_2018.md`` into the sweep folder: per seed and on average, left th
 bussed north by 2 Apr (day 43) and civilians killed at the run's last hour against OCHA and
 SOHR, whether the picture of the 26 March news report holds
 (:mod:`experiments.news_26_march`), the days when the first 5,000 and 50,000 had left, each
-faction's deal day, the day the last pocket ended, and the pockets after the first split.
+faction's deal day, the day the last pocket ended, the day talks opened and the pockets then.
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ def seed_row(folder: Path) -> dict[str, object]:
     left, day = ts[o.LEFT_ENCLAVE_CUM.name], ts[o.DAY.name]
     splits = events[events["kind"] == "pocket_split"]
     ends = events[events["kind"] == "pocket_ended"]
+    talks = events[events["kind"] == "talks_started"]
+    opened = int(talks["step"].min()) if len(talks) else None
+    before_talks = splits[splits["step"] <= opened] if opened is not None else splits.iloc[:0]
     story = news_26_march.check(events, ts)
     return {
         "seed": summary["seed"],
@@ -71,12 +74,19 @@ def seed_row(folder: Path) -> dict[str, object]:
         "bussed north by day 43": int(day_43[o.BUSSED_NORTH_CUM.name]),
         "civilians killed (run end)": int(ts[o.KILLED_CUM.name].iloc[-1]),
         "26 March picture holds": all(story.values()),
-        "26 March parts": ", ".join(k for k, ok in story.items() if not ok) or "all",
+        "26 March parts failing": ", ".join(k for k, ok in story.items() if not ok) or "none",
         "day 5,000 had left": first_day(left, 5_000, day),
         "day 50,000 had left": first_day(left, 50_000, day),
         **{f"deal day {k}": v["day_agreed"] for k, v in summary["deals"].items()},
-        "day the last pocket ended": int(ends["day"].max()) if len(ends) else None,
-        "first split": splits["detail"].iloc[0] if len(splits) else "",
+        "day the last pocket ended": (
+            int(ends["day"].max())
+            if len(ends) and ts[o.REBEL_CELLS.name].iloc[-1] == 0
+            else "after the run"
+        ),
+        "day talks opened": opened // 24 if opened is not None else None,
+        "pockets when talks opened": (
+            before_talks["detail"].iloc[-1] if len(before_talks) else "no split before talks"
+        ),
     }
 
 
@@ -90,9 +100,26 @@ def report(rows: pd.DataFrame) -> str:
         lines.append(f"| {measure} | {mean:,.0f} | {per_seed} | {low:,}-{high:,} | {met} |")
     holds = int(rows["26 March picture holds"].sum())
     lines += ["", f"26 March picture holds in {holds} of {len(rows)} seeds (needed: 4 of 5).", ""]
-    per_seed = rows.set_index("seed").T.to_string()
-    lines += ["## Per seed", "", "```", per_seed, "```"]
+    table = rows.drop(columns=["pockets when talks opened"])
+    lines += ["## Per seed", "", "| " + " | ".join(table.columns) + " |"]
+    lines.append("|" + "---|" * len(table.columns))
+    for row in table.itertuples(index=False):
+        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
+    lines += ["", "Pockets when talks opened (the last split before them):", ""]
+    for seed, pockets in zip(rows["seed"], rows["pockets when talks opened"], strict=True):
+        lines.append(f"- seed {seed}: {pockets}")
     return "\n".join(lines) + "\n"
+
+
+def _cell(value: object) -> str:
+    """A table cell: counts with thousands separators, missing days as 'none'."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "none"
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return f"{value:,}"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return str(value)
 
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:

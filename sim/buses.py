@@ -2,7 +2,8 @@
 
 A free bus is sent to a waiting deal, where its passengers board in the hour it is sent; it
 spends ``loading_hours`` there and leaves, and is back and free ``round_trip_hours`` after
-leaving. All deals share the fleet.
+leaving. All deals share the fleet: when the free buses are too few for every deal waiting,
+each gets a share in proportion to its passengers (:meth:`BusFleet.share`).
 """
 
 from __future__ import annotations
@@ -28,13 +29,31 @@ class BusFleet:
         """Buses away (loading, driving north or on the way back) at ``step``."""
         return int(np.count_nonzero(self.free_from_step > step))
 
-    def dispatch(self, step: int, passengers: int) -> list[int]:
-        """Send free buses for up to ``passengers`` people; the seats filled on each bus sent.
+    def share(self, step: int, passengers: list[int]) -> list[int]:
+        """Free buses for each of several pick-up points with ``passengers`` waiting: each gets
+        the buses it needs if there are enough, else a share in proportion to its need (largest
+        remainders first, ties to the earlier point), never more than it needs."""
+        need = np.array([-(-n // self.seats_per_bus) for n in passengers], dtype=np.int64)
+        free = int(np.count_nonzero(self.free_from_step <= step))
+        if need.sum() <= free:
+            return need.tolist()
+        quota = free * need / need.sum()
+        buses = np.floor(quota).astype(np.int64)
+        left = free - int(buses.sum())
+        order = np.argsort(-(quota - buses), kind="stable")
+        buses[order[:left]] += 1
+        return np.minimum(buses, need).tolist()
+
+    def dispatch(self, step: int, passengers: int, max_buses: int | None = None) -> list[int]:
+        """Send free buses (at most ``max_buses``) for up to ``passengers`` people; the seats
+        filled on each bus sent.
 
         Every bus but the last leaves full; no more buses go than the passengers need.
         """
         free = np.flatnonzero(self.free_from_step <= step)
         n_buses = min(free.size, -(-passengers // self.seats_per_bus))
+        if max_buses is not None:
+            n_buses = min(n_buses, max_buses)
         if n_buses == 0:
             return []
         self.free_from_step[free[:n_buses]] = step + self.loading_hours + self.round_trip_hours

@@ -66,7 +66,8 @@ class Resolve:
 
     value: float
     cohesion: float
-    fighters_share: float
+    strength: float
+    """Fighters over ``resolve_full_strength_fighters``, at most 1."""
     food_days: float
     """Days of food per person inside the faction's pockets (inf with nobody inside)."""
     precedents: int
@@ -74,8 +75,8 @@ class Resolve:
 
     def describe(self) -> str:
         return (
-            f"resolve {self.value:.2f} (cohesion {self.cohesion:.2f}, fighters "
-            f"{self.fighters_share:.2f} of initial, food {self.food_days:.1f} days, "
+            f"resolve {self.value:.2f} (cohesion {self.cohesion:.2f}, strength "
+            f"{self.strength:.2f}, food {self.food_days:.1f} days, "
             f"{self.precedents} deals completed before)"
         )
 
@@ -118,8 +119,9 @@ class DealBroker:
 
     def pressure_at_cell(self, step: int, factions: list[Faction]) -> NDArray[np.float64]:
         """Ground pressure multiplier on each cell at ``step``: 0 under a ceasefire; on a
-        talking faction's ground 0 on urban cells and ``talks_assault_multiplier`` on the
-        rest, or ``ultimatum_assault_multiplier`` everywhere during a renewed assault."""
+        talking faction's ground 0 on urban cells (its towns are not stormed while talks go
+        on) and ``talks_assault_multiplier`` on the rest, or ``ultimatum_assault_multiplier``
+        there during a renewed assault."""
         p = self.params
         by_code = np.ones(len(factions) + 1)
         spared = np.zeros(len(factions) + 1, dtype=bool)
@@ -130,7 +132,7 @@ class DealBroker:
                 by_code[f.code] = p.ultimatum_assault_multiplier
             else:
                 by_code[f.code] = p.talks_assault_multiplier
-                spared[f.code] = True
+            spared[f.code] = True
         controller = self.territory.controller
         pressure = by_code[controller]
         pressure[spared[controller] & self.geo.urban] = 0.0
@@ -138,16 +140,18 @@ class DealBroker:
         return pressure
 
     def resolve(self, f: Faction) -> Resolve:
-        """Resolve = (weighted mean of cohesion, fighters' share of the initial and food in
-        hand over ``resolve_food_reference_days``) x ``precedent_resolve_multiplier`` per deal
+        """Resolve = (weighted mean of cohesion, strength (fighters over
+        ``resolve_full_strength_fighters``, at most 1) and food in hand over
+        ``resolve_food_reference_days``) x ``precedent_resolve_multiplier`` per deal
         already completed with buses north (docs/ODD.md 7.13)."""
         p = self.params
         food_days = self._food_days(f)
         supply = min(food_days / p.resolve_food_reference_days, 1.0)
+        strength = min(f.fighters / p.resolve_full_strength_fighters, 1.0)
         weights = p.resolve_cohesion_weight + p.resolve_fighters_weight + p.resolve_food_weight
         mean = (
             p.resolve_cohesion_weight * f.cohesion
-            + p.resolve_fighters_weight * f.fighters_share()
+            + p.resolve_fighters_weight * strength
             + p.resolve_food_weight * supply
         ) / weights
         precedents = sum(
@@ -158,7 +162,7 @@ class DealBroker:
         return Resolve(
             value=mean * p.precedent_resolve_multiplier**precedents,
             cohesion=f.cohesion,
-            fighters_share=f.fighters_share(),
+            strength=strength,
             food_days=food_days,
             precedents=precedents,
         )
@@ -196,18 +200,23 @@ class DealBroker:
         """Talks are opened and ultimatums answered; every faction decides, then all apply."""
         p = self.params
         territory = self.territory
-        max_cells = p.talks_max_pocket_share * territory.initial_rebel_cells
-        split = territory.n_pockets > 1
+        initial = territory.initial_rebel_cells
+        split = np.count_nonzero(territory.pocket_cells() >= p.talks_split_pocket_share * initial)
         offers = [
             f
             for f in factions
             if f.stage == FactionStage.FIGHTING
             and not f.excluded_from_ceasefire
-            and 0 < territory.largest_pocket_cells(f.code) <= max_cells
+            and self._main_pocket_cells(f) > 0
             and (
-                split
-                or f.morale < p.negotiation_morale_threshold
-                or f.cohesion < p.negotiation_cohesion_threshold
+                split > 1
+                or (
+                    self._main_pocket_cells(f) <= p.talks_max_pocket_share * initial
+                    and (
+                        f.morale < p.negotiation_morale_threshold
+                        or f.cohesion < p.negotiation_cohesion_threshold
+                    )
+                )
             )
         ]
         answers: list[tuple[Faction, bool, float, Resolve]] = []
@@ -226,7 +235,7 @@ class DealBroker:
             f.stage = FactionStage.TALKING
             f.ultimatum_step = t + round_steps
             detail = (
-                f"pocket of {territory.largest_pocket_cells(f.code)} cells; morale "
+                f"pocket of {self._main_pocket_cells(f)} cells; morale "
                 f"{f.morale:.2f}; {self.resolve(f).describe()}"
             )
             self.events.add(t, "talks_started", f.name, self._place_of(f), detail)
@@ -249,6 +258,11 @@ class DealBroker:
         for f, accepted, _, _ in answers:
             if accepted:
                 self._agree(t, f, factions, rng)
+
+    def _main_pocket_cells(self, f: Faction) -> int:
+        """Cells of the pocket where most of the people on ``f``'s ground lived (its towns);
+        1 is added to every cell's residents so that empty farmland still counts."""
+        return self.territory.main_pocket_cells(f.code, self.geo.people + 1.0)
 
     def _place_of(self, f: Faction) -> str:
         return self.geo.main_district(np.flatnonzero(self.territory.controller == f.code))
@@ -302,8 +316,9 @@ class DealBroker:
     # ----------------------------------------------------------------- evacuation
     def evacuate(self, t: int) -> list[Deal]:
         """Open deals in the order agreed: people waiting at the corridor pass it at its
-        throughput (in its open hours); once the first buses are due, free buses come and
-        fighters board first.
+        throughput (in its open hours); once the first buses are due, free buses come (shared
+        among the deals due in proportion to their passengers when too few) and fighters board
+        first.
 
         Returns the deals whose last bus passengers and last people waiting at the corridor
         have left by this hour (their cells are to be handed over by the caller).
@@ -318,6 +333,20 @@ class DealBroker:
         awaiting_corridor = np.flatnonzero(civ.state == CivilianState.AWAITING_CORRIDOR)
         deal_of_corridor = self.deal_of_cell[civ.cell[awaiting_corridor]]
         corridor_open = p.corridor_open_hour <= t % 24 < p.corridor_close_hour
+        due = [
+            k
+            for k, deal in enumerate(self.deals)
+            if deal.completed_step is None and t >= deal.first_bus_step
+        ]
+        buses = dict(
+            zip(
+                due,
+                self.fleet.share(
+                    t, [self._passengers(self.deals[k], deal_of_bus == k) for k in due]
+                ),
+                strict=True,
+            )
+        )
         for k, deal in enumerate(self.deals):
             if deal.completed_step is not None:
                 continue
@@ -329,20 +358,28 @@ class DealBroker:
                 at_corridor = at_corridor[civ.state[at_corridor] == CivilianState.AWAITING_CORRIDOR]
             if t < deal.first_bus_step:
                 continue
-            if self._run_buses(t, deal, awaiting_bus[deal_of_bus == k]) and at_corridor.size == 0:
+            waiting = awaiting_bus[deal_of_bus == k]
+            if self._run_buses(t, deal, waiting, buses[k]) and at_corridor.size == 0:
                 deal.completed_step = t
                 self.deal_of_cell[deal.cells] = NO_DEAL
                 finished.append(deal)
         return finished
 
-    def _run_buses(self, t: int, deal: Deal, waiting: NDArray[np.intp]) -> bool:
-        """Free buses go to ``deal`` for its fighters, then for the civilians ``waiting`` in
-        ticket order; True when nobody is left to board."""
+    def _passengers(self, deal: Deal, waiting_here: NDArray[np.bool_]) -> int:
+        """Fighters still to board ``deal``'s buses (no more than their factions have left)
+        plus its civilians waiting (``waiting_here`` over those awaiting a bus)."""
+        for e in deal.fighters_waiting:
+            deal.fighters_waiting[e] = min(deal.fighters_waiting[e], e.fighters)
+        return sum(deal.fighters_waiting.values()) + int(np.count_nonzero(waiting_here))
+
+    def _run_buses(self, t: int, deal: Deal, waiting: NDArray[np.intp], max_buses: int) -> bool:
+        """Up to ``max_buses`` free buses go to ``deal`` for its fighters, then for the
+        civilians ``waiting`` in ticket order; True when nobody is left to board."""
         civ = self.civilians
         for e in deal.fighters_waiting:
             deal.fighters_waiting[e] = min(deal.fighters_waiting[e], e.fighters)
         fighters = sum(deal.fighters_waiting.values())
-        loads = self.fleet.dispatch(t, fighters + waiting.size)
+        loads = self.fleet.dispatch(t, fighters + waiting.size, max_buses)
         seats = sum(loads)
         fighters_boarding = 0
         for e, n in deal.fighters_waiting.items():

@@ -47,6 +47,8 @@ class Faction(mesa.Agent):
         self.civilian_exit_coercion = params.civilian_exit_coercion
         self.excluded_from_ceasefire = params.excluded_from_ceasefire
         self.initial_cells = 0
+        self.initial_residents = 0.0
+        """Residents (at the start) of the faction's initial ground."""
         self.cells = 0
         self.stage = FactionStage.FIGHTING
         self.ultimatum_step = -1
@@ -72,6 +74,7 @@ class Faction(mesa.Agent):
     def update(
         self,
         cells_lost: int,
+        residents_lost: float,
         isolation: float,
         blamed: bool,
         under_offensive: bool,
@@ -80,6 +83,9 @@ class Faction(mesa.Agent):
     ) -> tuple[int, int]:
         """Losses, desertion, morale and cohesion for one hour; returns (killed, deserted).
 
+        ``cells_lost`` this hour cost fighters; the ground lost costs morale and cohesion by
+        the share of the faction's initial residents who lived on it (``residents_lost`` over
+        :attr:`initial_residents`): empty farmland costs little, a town much.
         ``isolation`` (0-1) is the share of the rebel-held enclave cut off from the faction's
         largest pocket (:meth:`sim.territory.Territory.isolation`); ``blamed``: a hostile
         faction borders this one; ``under_offensive``: the ground offensive is on.
@@ -96,7 +102,9 @@ class Faction(mesa.Agent):
         )
         deserted = int(rng.binomial(self.fighters, p_desert))
         self.fighters -= deserted
-        percent_lost = 100.0 * cells_lost / self.initial_cells if self.initial_cells else 0.0
+        percent_lost = (
+            100.0 * residents_lost / self.initial_residents if self.initial_residents else 0.0
+        )
         self.morale -= dynamics.morale_loss_per_percent_territory_lost * percent_lost
         self.morale -= dynamics.isolation_morale_loss_per_day / 24.0 * isolation
         self.morale = min(max(self.morale, 0.0), 1.0)

@@ -63,10 +63,16 @@ def run_title(what: str, scenario: str, logistics: str = "", overrides: Sequence
     """``<what>: <scenario>, <logistics> logistics`` then the run's overrides (wrapped at
     :data:`TITLE_WIDTH_CHARS`); ``overrides`` are ``key=value`` strings as typed, less those
     of :data:`NOT_LISTED`."""
-    head = f"{what}: {scenario}" + (f", {logistics} logistics" if logistics else "")
-    rest = [o for o in overrides if not o.lstrip("+~").startswith(NOT_LISTED)]
-    text = head + (f" ({', '.join(rest)})" if rest else "")
+    text = f"{what}: {run_label(scenario, logistics, overrides)}"
     return "\n".join(textwrap.wrap(text, TITLE_WIDTH_CHARS, break_on_hyphens=False))
+
+
+def run_label(scenario: str, logistics: str = "", overrides: Sequence[str] = ()) -> str:
+    """``<scenario>, <logistics> logistics (<overrides>)`` on one line: what ran, less the
+    overrides of :data:`NOT_LISTED`."""
+    head = scenario + (f", {logistics} logistics" if logistics else "")
+    rest = [o for o in overrides if not o.lstrip("+~").startswith(NOT_LISTED)]
+    return head + (f" ({', '.join(rest)})" if rest else "")
 
 
 NOT_LISTED = ("scenario=", "logistics=", "output.", "hydra.")

@@ -9,7 +9,6 @@ strength.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import mesa
@@ -65,21 +64,19 @@ class AssaultGroup(mesa.Agent):
     def objective_xy(
         self, town_cell: dict[str, int], rebel: NDArray[np.bool_]
     ) -> tuple[float, float] | None:
-        """The first listed objective still in ``rebel`` (rebel-held cells open to attack),
-        else the nearest such town, else the nearest such cell."""
+        """The first listed objective still in ``rebel`` (rebel-held cells open to attack);
+        once the plan is done, the nearest such farmland (towns are isolated first, not
+        stormed), else the nearest such town cell."""
         geo = self.geo
         while self.objectives and not rebel[town_cell[self.objectives[0]]]:
             self.objectives.pop(0)
         if self.objectives:
             return geo.town_xy_m[self.objectives[0]]
-        held = [name for name, cell in town_cell.items() if rebel[cell]]
         x, y = geo.x_m[self.cell], geo.y_m[self.cell]
-        if held:
-            name = min(held, key=lambda t: math.dist((x, y), geo.town_xy_m[t]))
-            return geo.town_xy_m[name]
-        if rebel.any():
-            cell = geo.nearest_cell(x, y, rebel)
-            return float(geo.x_m[cell]), float(geo.y_m[cell])
+        for open_ground in (rebel & ~geo.urban, rebel):
+            if open_ground.any():
+                cell = geo.nearest_cell(x, y, open_ground)
+                return float(geo.x_m[cell]), float(geo.y_m[cell])
         return None
 
     def in_reach(self, cells: NDArray[np.intp], reach_m: float) -> NDArray[np.bool_]:

@@ -56,13 +56,16 @@ class HandOver:
         self.faction_names = faction_names
         self.cells_lost = np.zeros(len(faction_names) + 1, dtype=np.int64)
         """Cells each controller code lost since :meth:`new_hour`."""
+        self.residents_lost = np.zeros(len(faction_names) + 1)
+        """Initial residents of the cells each controller code lost since :meth:`new_hour`."""
         self.pocket_ends: list[PocketEnd] = []
         self.taken_step = np.full(geo.n_cells, NEVER, dtype=np.int64)
         """Step at which the army last took each cell by force (``NEVER`` if it did not)."""
 
     def new_hour(self) -> None:
-        """Cells lost count from zero again."""
+        """Cells and residents lost count from zero again."""
         self.cells_lost[:] = 0
+        self.residents_lost[:] = 0.0
 
     def apply(self, cells: NDArray[np.intp], t: int, cause: str) -> None:
         """Apply a change of control: territory, the people on it, towns lost, pocket splits
@@ -83,6 +86,9 @@ class HandOver:
                 self.events.add(t, "pocket_ended", "", end.place, f"{cause}; {end.cells} cells")
         before = before_all[cells]
         self.cells_lost += np.bincount(before, minlength=len(self.cells_lost))
+        self.residents_lost += np.bincount(
+            before, weights=self.geo.people[cells], minlength=len(self.residents_lost)
+        )
         captured = np.zeros(self.geo.n_cells, dtype=bool)
         captured[cells] = True
         if cause == "capture":

@@ -133,6 +133,8 @@ class SiegeModel(mesa.Model):
         ]
         for faction in self.factions:
             faction.initial_cells = faction.cells = self.territory.cells_of(faction.code)
+            own = self.territory.controller == faction.code
+            faction.initial_residents = float(geo.people[own].sum())
         self.events = EventLog(self.start)
         self.government = GovernmentForces(
             self, config.government, geo, self.territory, self.town_cell, self.events
@@ -337,6 +339,7 @@ class SiegeModel(mesa.Model):
         for f in fighting:
             f.update(
                 int(self.hand_over.cells_lost[f.code]),
+                float(self.hand_over.residents_lost[f.code]),
                 self.territory.isolation(f.code),
                 blamed=bool(hostile_borders[f.code].any()),
                 under_offensive=bool(self.schedule.ground_offensive[t]),

@@ -392,7 +392,7 @@ def write_run(
         _write_figures(model, out_dir, ts, districts, logistics, overrides)
     from sim.spatial_outputs import write_spatial_outputs
 
-    write_spatial_outputs(model, out_dir, ts, plots, animation, logistics)
+    write_spatial_outputs(model, out_dir, ts, plots, animation, logistics, overrides)
     # summary.json last: its presence marks a complete run folder.
     atomic_write_text(out_dir / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
     return summary

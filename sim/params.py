@@ -692,14 +692,23 @@ class FactionDynamicsParams:
 class DealParams:
     """Negotiation and evacuation deals (model assumptions, see docs/ODD.md 7.13-7.15)."""
 
+    talks_split_pocket_share: float = declared(
+        0.05,
+        unit="share 0-1",
+        low=0.01,
+        high=0.3,
+        meaning="The enclave has split (and the mediator opens talks with every faction in it) "
+        "once two pockets each hold at least this share of the enclave's initial cells; "
+        "smaller fragments cut off do not count.",
+    )
     talks_max_pocket_share: float = declared(
         0.5,
         unit="share 0-1",
         low=0.2,
         high=1.0,
-        meaning="A faction is offered talks only once the largest pocket holding its ground has "
-        "at most this share of the enclave's initial cells (hemmed in), and the enclave "
-        "has split or its morale or cohesion is below its threshold.",
+        meaning="Before any split, a faction is offered talks once the pocket where most of "
+        "its people live has at most this share of the enclave's initial cells (hemmed in) "
+        "and its morale or cohesion is below its threshold.",
     )
     negotiation_morale_threshold: float = declared(
         0.5,
@@ -734,8 +743,16 @@ class DealParams:
         unit="weight",
         low=0.0,
         high=1.0,
-        meaning="Weight of the faction's fighters, as a share of its initial fighters, in its "
-        "resolve.",
+        meaning="Weight of the faction's strength (fighters over resolve_full_strength_fighters, "
+        "at most 1) in its resolve.",
+    )
+    resolve_full_strength_fighters: int = declared(
+        8000,
+        unit="fighters",
+        low=1000,
+        high=20000,
+        meaning="Fighters at which a faction's strength term of resolve is full: a small "
+        "faction (or one worn down) counts as weak, whatever its share of its own start.",
     )
     resolve_food_weight: float = declared(
         0.3,
@@ -865,6 +882,7 @@ class DealParams:
     def __post_init__(self) -> None:
         _probability(
             self,
+            "talks_split_pocket_share",
             "talks_max_pocket_share",
             "negotiation_morale_threshold",
             "negotiation_cohesion_threshold",
@@ -883,7 +901,12 @@ class DealParams:
             "renewed_assault_days",
             "fighter_households_per_fighter",
         )
-        _positive(self, "talks_round_days", "resolve_food_reference_days")
+        _positive(
+            self,
+            "talks_round_days",
+            "resolve_food_reference_days",
+            "resolve_full_strength_fighters",
+        )
         weights = (
             self.resolve_cohesion_weight + self.resolve_fighters_weight + self.resolve_food_weight
         )

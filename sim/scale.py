@@ -7,7 +7,8 @@ same at 1/N of its size, and every count in the outputs is multiplied back by N 
 speak of real people). Divided:
 
 - people: ``population.total_people``; fighters: each faction's and each assault group's
-  and the government's ring (``front_holding_fighters``),
+  and the government's ring (``front_holding_fighters``), and the strength at which a
+  faction's resolve counts it as full (``resolve_full_strength_fighters``),
   and the fighters (and civilians) killed per captured cell or per clash;
 - flows: each crossing's ``throughput_per_hour``, the front's
   ``walkout_throughput_per_hour_per_km``, the deal corridors'
@@ -75,6 +76,9 @@ def at_agent_scale(config: SimConfig) -> SimConfig:
         deals=replace(
             config.deals,
             corridor_throughput_per_hour=config.deals.corridor_throughput_per_hour / n,
+            resolve_full_strength_fighters=per_agent(
+                config.deals.resolve_full_strength_fighters, n
+            ),
         ),
         bus_fleet=replace(config.bus_fleet, buses=per_agent(config.bus_fleet.buses, n)),
         reception=replace(

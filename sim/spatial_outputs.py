@@ -4,7 +4,9 @@ and ``siege.gif`` when figures are asked for. Each is written atomically and tim
 from __future__ import annotations
 
 import logging
+import textwrap
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +23,8 @@ TERRITORY_FILE = "territory.npz"
 MAP_FILE = "map.png"
 TIMELINE_FILE = "timeline.png"
 ANIMATION_FILE = "siege.gif"
+GIF_TITLE_CHARS = 120
+"""Characters of the run's label the animation's one-line header shows (then "…")."""
 
 
 def write_spatial_outputs(
@@ -30,10 +34,12 @@ def write_spatial_outputs(
     plots: bool,
     animation: bool,
     logistics: str = "",
+    overrides: Sequence[str] = (),
 ) -> dict[str, float]:
     """Write the territory record and (if ``plots``) the map, the timeline and (if also
     ``animation``) the animation into ``out_dir``; ``ts`` is the run's time series and
-    ``logistics`` the logistics config's name (for titles; may be empty). Returns the
+    ``logistics`` the logistics config's name and ``overrides`` the run's command-line
+    overrides (for titles; may be empty). Returns the
     seconds each took (wall clock), logged with the CPU time of them all."""
     out_dir = Path(out_dir)
     seconds: dict[str, float] = {}
@@ -44,10 +50,14 @@ def write_spatial_outputs(
     seconds[TERRITORY_FILE] = time.perf_counter() - started
     if plots:
         from sim.event_timeline import plot_timeline
+        from sim.figure_axes import TITLE_WIDTH_CHARS, run_label
         from sim.maps import animate_siege, plot_map
 
         config = model.config
-        title = config.scenario_name + (f", {logistics} logistics" if logistics else "")
+        label = run_label(config.scenario_name, logistics, overrides)
+        title = "\n".join(textwrap.wrap(label, TITLE_WIDTH_CHARS, break_on_hyphens=False))
+        # The animation's header has room for one line.
+        one_line = label if len(label) <= GIF_TITLE_CHARS else label[: GIF_TITLE_CHARS - 1] + "…"
         events = model.events.table()
         names = tuple(f.name for f in model.factions)
         jobs = [
@@ -58,7 +68,7 @@ def write_spatial_outputs(
             ),
         ]
         if animation:
-            jobs.append((ANIMATION_FILE, lambda p: animate_siege(record, ts, p, title)))
+            jobs.append((ANIMATION_FILE, lambda p: animate_siege(record, ts, p, one_line)))
         for name, write in jobs:
             started = time.perf_counter()
             atomic_write(out_dir / name, write)

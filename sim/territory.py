@@ -72,6 +72,22 @@ class Territory:
         sizes = np.bincount(self._labels, minlength=self.n_pockets + 1)
         return int(sizes[np.unique(own)].max())
 
+    def pocket_cells(self) -> NDArray[np.int64]:
+        """Cells of each pocket (pocket k at index k - 1)."""
+        return np.bincount(self._labels, minlength=self.n_pockets + 1)[1:]
+
+    def main_pocket_cells(self, code: int, weight: NDArray[np.float64]) -> int:
+        """Cells of the pocket holding the most of ``weight`` over ``code``'s cells (e.g. its
+        initial residents: where its towns are), ties to the first; 0 if it holds none."""
+        own = self.controller == code
+        if not own.any():
+            return 0
+        in_pocket = np.bincount(
+            self._labels[own], weights=weight[own], minlength=self.n_pockets + 1
+        )
+        sizes = np.bincount(self._labels, minlength=self.n_pockets + 1)
+        return int(sizes[1 + int(np.argmax(in_pocket[1:]))])
+
     def attached(self, code: int, to: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """Cells of ``code`` in its own connected patches that touch the cells ``to``."""
         shape = (self.geo.n_rows, self.geo.n_cols)

@@ -66,7 +66,8 @@ def tiny_config(**sections: dict) -> SimConfig:
         },
         "factions": {"a": {"name": "A", "fighters": 10, "cohesion": 0.5}},
         "faction_dynamics": {"min_pocket_cells": 0},
-        "deals": {"talks_max_pocket_share": 0.0},  # no talks: no pocket is that small
+        # no talks: no pocket is that small, and no two pockets can each hold the whole enclave
+        "deals": {"talks_max_pocket_share": 0.0, "talks_split_pocket_share": 1.0},
         "timeline": {"bombardment_start_day": 99, "ground_offensive_start_day": 99},
         "government": {"group_losses_per_defender_per_day": 0.0, "capture_civilian_lethality": 0.0},
     }

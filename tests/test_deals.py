@@ -77,8 +77,7 @@ def test_a_deal_buses_fighters_then_families_in_exact_trips():
     events = model.events.table()
     rows = [(r.step, r.kind, r.detail) for r in events.itertuples() if r.kind != "crossing_closed"]
     resolve = (
-        "resolve 0.80 (cohesion 0.50, fighters 1.00 of initial, food 29.0 days, "
-        "0 deals completed before)"
+        "resolve 0.50 (cohesion 0.50, strength 0.00, food 29.0 days, 0 deals completed before)"
     )
     assert rows == [
         (0, "talks_started", f"pocket of 3 cells; morale 0.40; {resolve}"),
@@ -208,7 +207,7 @@ def test_a_refused_ultimatum_brings_a_renewed_assault_then_another_round():
     for t in range(24):
         model.step()
         pressure.append(model.deals.pressure_at_cell(t + 1, model.factions)[cells].tolist())
-    talks, assault = [0.0, 0.5, 0.5], [2.0, 2.0, 2.0]
+    talks, assault = [0.0, 0.5, 0.5], [0.0, 2.0, 2.0]  # the town is spared throughout
     expected = [talks] * 6 + [assault] * 5 + [talks] * 7 + [assault] * 5 + [talks]
     assert pressure == expected, f"expected talks, assault after each refusal: {pressure}"
     events = model.events.table()
@@ -245,18 +244,22 @@ def town_falls_at(deals: dict) -> int | None:
     return fell[0] if fell else None
 
 
-def test_towns_are_not_stormed_during_talks_but_are_in_a_renewed_assault():
+def test_towns_are_not_stormed_during_talks_not_even_in_a_renewed_assault():
     assert town_falls_at({"talks_max_pocket_share": 0.0}) == 24, "expected no talks: falls at 24"
     long_talks = {**NEVER_ACCEPTED, "talks_round_days": 10.0}
     assert town_falls_at(long_talks) is None, "expected the town not stormed during talks"
-    # The first ultimatum, at hour 24, is refused: the renewed assault takes the town at 25.
+    # The first ultimatum, at hour 24, is refused: the renewed assault presses the fields, and
+    # the town still stands (it fell at hour 25 when renewed assaults stormed towns too).
     one_day = {**NEVER_ACCEPTED, "talks_round_days": 1.0, "renewed_assault_days": 1.0}
-    assert town_falls_at(one_day) == 25, "expected the town stormed in the renewed assault"
+    assert town_falls_at(one_day) is None, "expected the town spared in the renewed assault"
 
 
-def deal_day(seed: int, cohesion: float, food_stock_days: float) -> float:
-    """Day of the agreement (99 if none in 40 days) of a faction in talks from hour 0 with an
-    ultimatum every day, nothing else going on: resolve only reflects cohesion and food."""
+def deal_day(
+    seed: int, cohesion: float, food_stock_days: float, full_strength_fighters: int = 10
+) -> float:
+    """Day of the agreement (99 if none in 40 days) of a faction of 10 fighters in talks from
+    hour 0 with an ultimatum every day, nothing else going on: resolve only reflects cohesion,
+    food and its strength (full by default)."""
     config = tiny_config(
         seed=seed,
         days=40,
@@ -266,6 +269,7 @@ def deal_day(seed: int, cohesion: float, food_stock_days: float) -> float:
             "negotiation_morale_threshold": 0.5,
             "talks_round_days": 1.0,
             "renewed_assault_days": 0.0,
+            "resolve_full_strength_fighters": full_strength_fighters,
         },
         food={"initial_stock_days": food_stock_days},
     )
@@ -288,6 +292,14 @@ def test_more_cohesion_means_a_longer_hold_out():
     cohesive = np.array([deal_day(s, cohesion=0.9, food_stock_days=0.0) for s in SEEDS])
     assert (cohesive >= divided).all(), f"expected no seed sooner: {divided} {cohesive}"
     assert cohesive.mean() > divided.mean() + 1, f"expected later deals: {divided} -> {cohesive}"
+
+
+def test_a_small_faction_accepts_sooner_than_one_at_full_strength():
+    # The same 10 fighters, counted as a full-strength faction or as a tenth of one.
+    strong = np.array([deal_day(s, 0.5, 10.0, full_strength_fighters=10) for s in SEEDS])
+    weak = np.array([deal_day(s, 0.5, 10.0, full_strength_fighters=100) for s in SEEDS])
+    assert (strong >= weak).all(), f"expected no seed sooner at full strength: {weak} {strong}"
+    assert strong.mean() > weak.mean() + 1, f"expected later deals when strong: {weak} -> {strong}"
 
 
 def test_deals_completed_before_lower_resolve_and_pending_ones_do_not():
@@ -392,3 +404,41 @@ def test_a_faction_overrun_while_talking_is_defeated_not_dealt_with():
     assert (0, "talks_started") in got, f"expected talks from hour 0: {got}"
     assert (24, "faction_defeated") in got, f"expected the faction defeated at hour 24: {got}"
     assert "deal_agreed" not in model.events.kinds(), "expected no deal for a faction overrun"
+
+
+def split_map(cut_col: int) -> tuple[Geography, dict]:
+    """Row 1, columns 1-5: faction a's strip (5 cells), with government rows around; an
+    overwhelming group above column ``cut_col`` reaches only that cell and cuts the strip."""
+    controller = np.zeros((3, 7), dtype=int)
+    controller[1, 1:6] = 1
+    people = np.where(controller == 1, 2, 0)
+    geo = Geography.from_grids(
+        controller, people, faction_keys=("a",), places_rc={"above": (0, cut_col)}
+    )
+    war = {
+        "government": {
+            "assault_groups": [{"name": "g", "fighters": 100000, "start": "above"}],
+            "capture_rate_per_hour": 1000.0,
+            "reach_m": 100.0,
+        },
+        "timeline": {"bombardment_start_day": 99, "ground_offensive_start_day": 0},
+    }
+    return geo, war
+
+
+def talks_opened_after_cut(cut_col: int) -> bool:
+    geo, war = split_map(cut_col)
+    # Morale and cohesion never count as weak here: only a split opens talks.
+    only_a_split = {"talks_split_pocket_share": 0.3, "negotiation_morale_threshold": 0.0}
+    config = deal_config({**NEVER_ACCEPTED, **only_a_split}, **war)
+    model = SiegeModel(config, geo)
+    model.step()
+    assert "pocket_split" in model.events.kinds(), "expected the cut to split the strip"
+    return "talks_started" in model.events.kinds()
+
+
+def test_talks_open_at_a_split_into_real_pockets_not_at_a_fragment_cut_off():
+    # Cutting column 3 leaves pockets of 2 and 2 cells, each at least 0.3 x 5: a split.
+    assert talks_opened_after_cut(3), "expected talks once two pockets of 2 cells exist"
+    # Cutting column 2 leaves 1 and 3 cells: the single cell is a fragment, not a split.
+    assert not talks_opened_after_cut(2), "expected no talks when only a fragment is cut off"

@@ -107,6 +107,7 @@ def faction(cohesion: float = 0.5, morale: float = 0.8) -> Faction:
     params = FactionParams(name="A", fighters=1000, cohesion=cohesion, morale_initial=morale)
     f = Faction(mesa.Model(rng=np.random.default_rng(0)), "a", 1, params)
     f.initial_cells = 100
+    f.initial_residents = 1000.0
     return f
 
 
@@ -125,9 +126,9 @@ QUIET = FactionDynamicsParams(
 def test_losing_ground_costs_cohesion_and_blame_doubles_it():
     rng = np.random.default_rng(0)
     alone, blamed = faction(), faction()
-    alone.update(10, 0.0, blamed=False, under_offensive=True, dynamics=QUIET, rng=rng)
-    blamed.update(10, 0.0, blamed=True, under_offensive=True, dynamics=QUIET, rng=rng)
-    # 10 of 100 cells = 10%: 0.004 x 10 = 0.04, doubled by blame (multiplier 1).
+    alone.update(10, 100.0, 0.0, blamed=False, under_offensive=True, dynamics=QUIET, rng=rng)
+    blamed.update(10, 100.0, 0.0, blamed=True, under_offensive=True, dynamics=QUIET, rng=rng)
+    # Ground where 100 of its 1,000 residents lived = 10%: 0.004 x 10 = 0.04, doubled by blame.
     assert alone.cohesion == pytest.approx(0.46), f"expected 0.5 - 0.04, got {alone.cohesion}"
     assert blamed.cohesion == pytest.approx(0.42), f"expected 0.5 - 0.08, got {blamed.cohesion}"
 
@@ -135,8 +136,8 @@ def test_losing_ground_costs_cohesion_and_blame_doubles_it():
 def test_isolation_wears_cohesion_down_and_holding_firm_restores_it_to_the_start():
     rng = np.random.default_rng(0)
     f = faction(cohesion=0.5)
-    f.update(0, 0.5, blamed=False, under_offensive=False, dynamics=QUIET, rng=rng)
+    f.update(0, 0.0, 0.5, blamed=False, under_offensive=False, dynamics=QUIET, rng=rng)
     assert f.cohesion == pytest.approx(0.495), f"expected 0.5 - 0.24/24 x 0.5, got {f.cohesion}"
     for _ in range(5):
-        f.update(0, 0.0, blamed=False, under_offensive=True, dynamics=QUIET, rng=rng)
+        f.update(0, 0.0, 0.0, blamed=False, under_offensive=True, dynamics=QUIET, rng=rng)
     assert f.cohesion == pytest.approx(0.5), f"expected recovery capped at 0.5, got {f.cohesion}"

@@ -14,7 +14,7 @@ from PIL import Image
 from sim import outcomes as o
 from sim.event_markers import DEAL, OFFENSIVE, PAUSES, SPLIT, event_markers
 from sim.fighter_losses import CAUSES, FactionLabel, losses_by_cause
-from sim.figure_axes import date_axis, mean_and_band, run_title
+from sim.figure_axes import date_axis, mean_and_band, run_label, run_title
 from sim.outputs import summary_text, write_run
 from tests.conftest import run_model, strip_map, tiny_config
 
@@ -105,3 +105,10 @@ def test_a_two_day_run_has_its_figures_and_a_summary_without_none(tmp_path):
         assert width > 600 and height > 400, f"expected a readable {name}, got {image.size}"
     text = summary_text(summary)
     assert "None" not in text, f"expected words, not None, on a short run:\n{text}"
+
+
+def test_the_map_and_timeline_label_names_what_ran_with_its_overrides():
+    label = run_label("ghouta_2018", "generous", ["bus_fleet.buses=50", "output.plots=false"])
+    assert label == "ghouta_2018, generous logistics (bus_fleet.buses=50)", (
+        f"expected scenario, logistics and the model overrides only, got {label!r}"
+    )

@@ -223,3 +223,39 @@ def test_civilians_die_when_their_cell_is_taken_more_with_higher_lethality():
         assert abs(high - 900) < 120, f"seed {seed}: expected about 5% of 18,000: {high}"
         assert (low_all, high_all) == (low, high), "expected every death from ground fighting"
         assert low + low_left == high + high_left == 18_000, "expected everyone accounted for"
+
+
+def test_a_group_past_its_plan_makes_for_farmland_before_towns():
+    # The first three cells are a town, the rest farmland: with no objective listed, the group
+    # at "west" heads for the nearest farmland cell (column 4), not the town next to it.
+    geo = front_map(urban_cols=range(1, 4))
+    model = SiegeModel(ground_config({"assault_groups": [GROUP_WITHOUT_PLAN]}), geo)
+    group = model.government.assault_groups[0]
+    rebel = model.territory.rebel()
+    assert group.objective_xy(model.town_cell, rebel) == (geo.x_m[cell(4)], geo.y_m[cell(4)]), (
+        "expected the nearest farmland cell (column 4) as the objective"
+    )
+    farmland_gone = rebel & geo.urban
+    assert group.objective_xy(model.town_cell, farmland_gone) == (
+        geo.x_m[cell(1)],
+        geo.y_m[cell(1)],
+    ), "expected the nearest town cell once no farmland is left"
+
+
+GROUP_WITHOUT_PLAN = {"name": "g", "fighters": 1000, "start": "west", "objectives": []}
+
+
+def test_ground_lost_is_booked_by_the_residents_who_lived_on_it():
+    # 10 people per cell of the main patch; the pocket's cells are made empty farmland.
+    geo = front_map(people_per_cell=10)
+    geo.people[[cell(c) for c in POCKET]] = 0
+    model = SiegeModel(ground_config(), geo)
+    hand_over = model.hand_over
+    hand_over.apply(np.array([cell(c) for c in POCKET]), 0, "capture")
+    assert hand_over.cells_lost[1] == 3, "expected the three pocket cells lost"
+    assert hand_over.residents_lost[1] == 0, "expected empty farmland to cost no residents"
+    hand_over.new_hour()
+    hand_over.apply(np.array([cell(1), cell(2)]), 1, "capture")
+    assert hand_over.residents_lost[1] == 20, "expected the 2 x 10 residents of the cells lost"
+    faction = model.factions[0]
+    assert faction.initial_residents == 150, "expected 15 cells x 10 residents at the start"

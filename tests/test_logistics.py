@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from sim import outcomes as o
+from sim.buses import BusFleet
 from sim.civilians import ExitRoute
 from sim.geography import Geography
-from sim.params import ConfigError, MedevacWindowParams, build
+from sim.params import BusFleetParams, ConfigError, MedevacWindowParams, build
 from sim.reception import allocate
 from tests.conftest import run_model, small_config, strip_map, tiny_config, with_changes
 from tests.test_tiny_maps import CROSSING, EAGER
@@ -258,3 +259,14 @@ def test_detained_people_are_held_beyond_screening_then_placed():
 def test_a_medevac_window_must_end_after_it_starts():
     with pytest.raises(ConfigError, match="end_day"):
         build(MedevacWindowParams, {"start_day": 3, "end_day": 3, "patients_per_day": 10})
+
+
+def test_too_few_free_buses_are_shared_in_proportion_to_passengers():
+    fleet = BusFleet(BusFleetParams(buses=5, seats_per_bus=10, round_trip_hours=3))
+    # Needs of 7, 2 and 1 buses (61, 15 and 10 passengers): 5 x 7/10 = 3.5, 1.0, 0.5 ->
+    # 3, 1, 0 and the one left over to the largest remainder (a tie of 0.5: the first).
+    assert fleet.share(0, [61, 15, 10]) == [4, 1, 0], "expected 5 buses shared 4, 1, 0"
+    assert fleet.share(0, [20, 9]) == [2, 1], "expected every need met when buses suffice"
+    fleet.dispatch(0, 50)
+    assert fleet.share(1, [61, 15]) == [0, 0], "expected no share while every bus is away"
+    assert fleet.dispatch(3, 61, max_buses=2) == [10, 10], "expected no more than the share"
