@@ -103,6 +103,8 @@ class DealBroker:
         self.events = events
         self.deals: list[Deal] = []
         self.deal_of_cell = np.full(geo.n_cells, NO_DEAL, dtype=np.int32)
+        self._residents_weight = geo.people + 1.0
+        """Initial residents + 1 per cell: what makes a pocket a faction's main one."""
         """Index into ``deals`` of the open deal covering each cell; NO_DEAL elsewhere."""
 
     # ----------------------------------------------------------------- views
@@ -262,7 +264,7 @@ class DealBroker:
     def _main_pocket_cells(self, f: Faction) -> int:
         """Cells of the pocket where most of the people on ``f``'s ground lived (its towns);
         1 is added to every cell's residents so that empty farmland still counts."""
-        return self.territory.main_pocket_cells(f.code, self.geo.people + 1.0)
+        return self.territory.main_pocket_cells(f.code, self._residents_weight)
 
     def _place_of(self, f: Faction) -> str:
         return self.geo.main_district(np.flatnonzero(self.territory.controller == f.code))
@@ -366,19 +368,23 @@ class DealBroker:
         return finished
 
     def _passengers(self, deal: Deal, waiting_here: NDArray[np.bool_]) -> int:
-        """Fighters still to board ``deal``'s buses (no more than their factions have left)
-        plus its civilians waiting (``waiting_here`` over those awaiting a bus)."""
+        """Fighters still to board ``deal``'s buses plus its civilians waiting
+        (``waiting_here`` over those awaiting a bus)."""
+        return self._fighters_to_board(deal) + int(np.count_nonzero(waiting_here))
+
+    @staticmethod
+    def _fighters_to_board(deal: Deal) -> int:
+        """Fighters still to board ``deal``'s buses, each faction's capped at the fighters it
+        has left (another deal's buses may have taken some of an excluded faction's)."""
         for e in deal.fighters_waiting:
             deal.fighters_waiting[e] = min(deal.fighters_waiting[e], e.fighters)
-        return sum(deal.fighters_waiting.values()) + int(np.count_nonzero(waiting_here))
+        return sum(deal.fighters_waiting.values())
 
     def _run_buses(self, t: int, deal: Deal, waiting: NDArray[np.intp], max_buses: int) -> bool:
         """Up to ``max_buses`` free buses go to ``deal`` for its fighters, then for the
         civilians ``waiting`` in ticket order; True when nobody is left to board."""
         civ = self.civilians
-        for e in deal.fighters_waiting:
-            deal.fighters_waiting[e] = min(deal.fighters_waiting[e], e.fighters)
-        fighters = sum(deal.fighters_waiting.values())
+        fighters = self._fighters_to_board(deal)
         loads = self.fleet.dispatch(t, fighters + waiting.size, max_buses)
         seats = sum(loads)
         fighters_boarding = 0
