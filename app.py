@@ -71,7 +71,7 @@ def model_params() -> dict[str, dict | tuple]:
             "value": NO_LESSON,
             "values": [NO_LESSON, *group_options("lesson")],
         },
-        "scenario": {
+        "scenario_preset": {
             "type": "Select",
             "label": "Scenario",
             "value": PRESET,

@@ -202,12 +202,17 @@ def build_config(
 
 class ClassroomModel(SiegeModel):
     """The siege model as the app builds it: one keyword per chooser and lever (SolaraViz
-    rebuilds it with these on Reset). One step is one hour."""
+    rebuilds it with these on Reset). One step is one hour.
+
+    The scenario chooser is ``scenario_preset``, not ``scenario``: from Mesa 3.5 on, every
+    model has a ``scenario`` (a :class:`mesa.experimental.scenarios.Scenario`) and SolaraViz's
+    Reset passes it as the keyword ``scenario`` to a model whose ``__init__`` takes one.
+    """
 
     def __init__(
         self,
         lesson: str = NO_LESSON,
-        scenario: str = PRESET,
+        scenario_preset: str = PRESET,
         logistics: str = PRESET,
         people_per_agent: int | str = CLASSROOM_PEOPLE_PER_AGENT,
         seed: int | str = 0,
@@ -232,7 +237,7 @@ class ClassroomModel(SiegeModel):
         }
         config, overrides = build_config(
             lesson,
-            scenario,
+            scenario_preset,
             logistics,
             int(people_per_agent),
             int(seed),

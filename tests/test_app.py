@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import inspect
+
 import pytest
 
 from app_parts import (
@@ -100,6 +103,24 @@ def test_the_classroom_model_steps_and_draws_in_real_people():
         "expected a map and four panels of curves"
     )
     assert PRESET in ClassroomModel.__init__.__defaults__, "expected presets as the defaults"
+
+
+# Mesa 3.3's SolaraViz trips Solara's rules-of-hooks check on import (its code, not the app's).
+@pytest.mark.filterwarnings("ignore:.*`use_state` found despite early return:UserWarning")
+def test_the_app_inputs_are_the_model_keywords_and_none_is_mesas_scenario():
+    keywords = set(inspect.signature(ClassroomModel.__init__).parameters) - {"self"}
+    # Mesa >= 3.5: SolaraViz's Reset passes the model's own Scenario object as ``scenario``.
+    assert "scenario" not in keywords, (
+        "expected no ClassroomModel keyword named 'scenario' (Mesa 3.5's Reset overwrites it)"
+    )
+    if importlib.util.find_spec("solara") is None:
+        pytest.skip("solara is not installed (python -m pip install -e '.[app]')")
+    from app import model_params
+
+    assert set(model_params()) == keywords, (
+        f"expected one SolaraViz input per ClassroomModel keyword, got "
+        f"{sorted(set(model_params()) ^ keywords)} on one side only"
+    )
 
 
 # The classroom scale against 1:1 is measured at full size in benchmarks/bench_app_scale.py
