@@ -1,19 +1,23 @@
 """Exact tests with values chosen so that plausible wrong formulas give different numbers
 (issue 11): reception overflow shared by capacity (4:1, not equally), terrain defence at
-capture probabilities below 1 (urban cells against farmland), and a two-district tiny map
-(district index)."""
+capture probabilities below 1 (urban cells against farmland), a two-district tiny map
+(district index), the restraint's erosion exponent and compounded strike lethality
+(benchmarks/mutation_check.py plants such bugs and counts the ones these tests catch)."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from sim import outcomes as o
+from sim.exit_barriers import ExitBarriers
 from sim.geography import Geography
 from sim.government import GovernmentForces
-from sim.params import GovernmentParams
-from tests.conftest import run_model, tiny_config, with_changes
+from sim.model import SiegeModel
+from sim.params import ExitParams, GovernmentParams
+from tests.conftest import run_model, strip_map, tiny_config, with_changes
 from tests.test_logistics import reception_config, strip_with_sites
 
 
@@ -95,3 +99,53 @@ def test_two_district_map_counts_and_feeds_each_district_by_its_index():
     assert remaining == {"west": 3, "east": 7}, f"expected 3 and 7 remaining, got {remaining}"
     stock = first[o.DISTRICT_FOOD_STOCK_PERSON_DAYS.name].to_dict()
     assert stock["west"] < stock["east"], f"expected east to hold more food, got {stock}"
+
+
+def test_a_place_is_named_by_its_most_populous_district():
+    # Cells 1-4 of the two-district map: west (3 people in cell 1) and east (7 in cell 4).
+    geo = two_district_map()
+    named = [
+        geo.main_district(np.array(cells)) for cells in ([1, 2, 3, 4], [1, 2, 3], [2, 3, 4], [3])
+    ]
+    assert named == ["east", "west", "east", "east"], (
+        f"expected east (7 > 3), west, east, and east for a cell of nobody in east, got {named}"
+    )
+
+
+def test_restraint_erodes_by_the_exponent_of_the_lost_strength():
+    # Strength s = cohesion 0.8/1 x morale 0.5/1 x ground 9/10 cells = 0.36; exponent 2:
+    # hold = 1 - 0.64^2 = 0.5904, times coercion 0.5 = 0.2952 (exponent ignored: 0.18;
+    # s^2 instead: 0.0648). Government ground (code 0) has none.
+    faction = SimpleNamespace(
+        code=1,
+        cells=9,
+        initial_cells=10,
+        cohesion=0.8,
+        cohesion_initial=1.0,
+        morale=0.5,
+        morale_initial=1.0,
+        civilian_exit_coercion=0.5,
+    )
+    barriers = ExitBarriers(ExitParams(restraint_erosion_exponent=2.0), initial_people=100)
+    restraint = barriers.restraint_by_code([faction]).tolist()
+    assert restraint == pytest.approx([0.0, 0.2952]), (
+        f"expected restraint 0 on government ground and 0.2952 on the faction's, got {restraint}"
+    )
+
+
+def test_strikes_compound_their_lethality():
+    # 4,000 people at home, half under 1 strike and half under 2, lethality 0.5 per strike,
+    # no shelter: killed with p = 0.5 and 1 - 0.5^2 = 0.75 (summed or squared: 0.5 and 1).
+    n = 4000
+    model = SiegeModel(tiny_config(), strip_map(1, n))
+    strikes = np.where(np.arange(n) % 2 == 0, 1, 2).astype(np.int32)
+    killed, survivors = model.civilians.shelling_casualties(
+        strikes, 0.5, 0.0, np.random.default_rng(0), step=0
+    )
+    dead = np.ones(n, dtype=bool)
+    dead[survivors] = False
+    one, two = dead[strikes == 1].mean(), dead[strikes == 2].mean()
+    assert killed == int(dead.sum()), f"expected {int(dead.sum())} killed, got {killed}"
+    # binomial sd at n=2000: about 0.011 and 0.010; tolerances are 4 sd
+    assert abs(one - 0.5) < 0.045, f"expected ~0.5 killed under one strike, got {one}"
+    assert abs(two - 0.75) < 0.04, f"expected ~0.75 killed under two strikes, got {two}"
