@@ -369,8 +369,7 @@ def draw_map(model: ClassroomModel) -> Figure:
 
 
 # --------------------------------------------------------------------------- the curves
-PEOPLE_CURVES = (
-    o.REMAINING,
+OUT_BY_ROUTE = (
     o.LEFT_VIA_CROSSING_CUM,
     o.LEFT_VIA_FRONT_CUM,
     o.LEFT_VIA_DEAL_CORRIDOR_CUM,
@@ -378,6 +377,8 @@ PEOPLE_CURVES = (
     o.BUSSED_NORTH_CUM,
     o.STAYED_UNDER_GOVERNMENT_CUM,
 )
+"""Left by each route, bussed north, and stayed: in the curves and in the numbers."""
+PEOPLE_CURVES = (o.REMAINING, *OUT_BY_ROUTE)
 """Top panel: inside, left by each route, bussed north, stayed."""
 HARM_CURVES = (o.KILLED_CUM, o.QUEUED)
 """Middle panel: killed, and people queueing (crossings and the front)."""
@@ -422,12 +423,7 @@ def draw_curves(model: ClassroomModel) -> Figure:
 TOTALS = (
     o.REMAINING,
     o.LEFT_ENCLAVE_CUM,
-    o.LEFT_VIA_CROSSING_CUM,
-    o.LEFT_VIA_FRONT_CUM,
-    o.LEFT_VIA_DEAL_CORRIDOR_CUM,
-    o.LEFT_VIA_MEDEVAC_CUM,
-    o.BUSSED_NORTH_CUM,
-    o.STAYED_UNDER_GOVERNMENT_CUM,
+    *OUT_BY_ROUTE,
     o.KILLED_CUM,
     o.QUEUED,
 )
