@@ -37,8 +37,6 @@ import dataclasses
 import json
 import logging
 import math
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +53,7 @@ from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
 
 from configs.schema import compose_config
-from experiments.aggregate import SWEEP_CONFIG, aggregate
+from experiments.aggregate import aggregate
 from experiments.calibration_report import (
     BATCH_ATTR,
     EVALUATIONS_FILE,
@@ -63,6 +61,7 @@ from experiments.calibration_report import (
     job_folder,
     write_report,
 )
+from experiments.launch import launch_sweep
 from experiments.loss import LossSettings, loss, target_table, used_targets
 from experiments.sensitivity import problem_parameter
 from sim.declared import Parameter
@@ -73,7 +72,6 @@ from sim.validation import outcome_of, validate
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[1]
 
 PROBLEM_KEYS = (
     "parameters",
@@ -335,30 +333,18 @@ def launch(batch: Path, numbers: list[int], seeds: tuple[int, ...], overrides: l
     Complete runs of an earlier attempt are skipped, as in any sweep. A SystemExit if the
     sweep did not start (a bad override): no candidate is to blame.
     """
-    started_unix_s = time.time()
-    sweep = subprocess.run(
+    launch_sweep(
+        batch,
         [
-            sys.executable,
-            str(ROOT / "run.py"),
-            "-m",
             f"sample.file={batch / 'design.csv'}",
             f"sample.index={','.join(str(n) for n in numbers)}",
             f"seed={','.join(str(s) for s in seeds)}",
             "output.plots=false",
             *overrides,
-            f"hydra.sweep.dir={batch}",
             "hydra.sweep.subdir=trial_${sample.index}_seed_${seed}",
         ],
-        cwd=ROOT,
+        f"the runs of {batch.name} (fix the cause and run the same command again to resume)",
     )
-    sweep_config = batch / SWEEP_CONFIG
-    if sweep.returncode != 0 and (
-        not sweep_config.exists() or sweep_config.stat().st_mtime < started_unix_s
-    ):
-        raise SystemExit(
-            f"the runs of {batch.name} did not start (exit code {sweep.returncode}): "
-            "see above; fix it and run the same command again to resume"
-        )
 
 
 def evaluate(

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,15 +37,14 @@ import yaml
 from scipy.stats import qmc, sobol_indices
 
 from configs.schema import compose_config
-from experiments.aggregate import SWEEP_CONFIG, aggregate
+from experiments.aggregate import aggregate
+from experiments.launch import launch_sweep
 from experiments.sweep_report import incomplete_jobs
 from sim.declared import Parameter, UndeclaredKeyError, parameter, value_at
 from sim.outputs import atomic_write, atomic_write_csv
 from sim.params import ConfigError, SimConfig
 
 log = logging.getLogger(__name__)
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def scale(p: Parameter, unit: np.ndarray) -> np.ndarray:
@@ -222,27 +219,18 @@ def main(argv: list[str] | None = None) -> Path:
         "%d parameters, n = %d: %d runs into %s", len(problem.parameters), args.n, len(table), out
     )
     started = time.perf_counter()
-    started_unix_s = time.time()
-    sweep = subprocess.run(
+    returncode = launch_sweep(
+        out,
         [
-            sys.executable,
-            str(ROOT / "run.py"),
-            "-m",
             f"sample.file={out / 'design.csv'}",
             f"sample.index=range({len(table)})",
             "output.plots=false",
             *args.overrides,
-            f"hydra.sweep.dir={out}",
             "hydra.sweep.subdir=sample_${sample.index}",
         ],
-        cwd=ROOT,
+        "the sweep",
     )
     log.info("runs done in %.0f s", time.perf_counter() - started)
-    sweep_config = out / SWEEP_CONFIG
-    if sweep.returncode != 0 and (
-        not sweep_config.exists() or sweep_config.stat().st_mtime < started_unix_s
-    ):
-        raise SystemExit(f"the sweep did not start (exit code {sweep.returncode}): see above")
     runs_path, _ = aggregate(out)
     failed = incomplete_jobs(runs_path)
     if failed:
@@ -252,8 +240,8 @@ def main(argv: list[str] | None = None) -> Path:
             + "\n  ".join(failed)
             + "\nFix the cause, then run the same command again: finished runs are skipped."
         )
-    if sweep.returncode != 0:
-        log.warning("the sweep exited with code %d, yet every run is complete", sweep.returncode)
+    if returncode != 0:
+        log.warning("the sweep exited with code %d, yet every run is complete", returncode)
     result = indices(problem, table, pd.read_csv(runs_path))
     atomic_write_csv(out / "sobol_indices.csv", result)
     plot_indices(result, problem.outcome, len(table), out / "sobol_indices.png")
