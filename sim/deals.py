@@ -204,16 +204,19 @@ class DealBroker:
         territory = self.territory
         initial = territory.initial_rebel_cells
         split = np.count_nonzero(territory.pocket_cells() >= p.talks_split_pocket_share * initial)
+        main_pocket = {
+            f: self._main_pocket_cells(f)
+            for f in factions
+            if f.stage == FactionStage.FIGHTING and not f.excluded_from_ceasefire
+        }
         offers = [
             f
-            for f in factions
-            if f.stage == FactionStage.FIGHTING
-            and not f.excluded_from_ceasefire
-            and self._main_pocket_cells(f) > 0
+            for f, cells in main_pocket.items()
+            if cells > 0
             and (
                 split > 1
                 or (
-                    self._main_pocket_cells(f) <= p.talks_max_pocket_share * initial
+                    cells <= p.talks_max_pocket_share * initial
                     and (
                         f.morale < p.negotiation_morale_threshold
                         or f.cohesion < p.negotiation_cohesion_threshold
@@ -237,7 +240,7 @@ class DealBroker:
             f.stage = FactionStage.TALKING
             f.ultimatum_step = t + round_steps
             detail = (
-                f"pocket of {self._main_pocket_cells(f)} cells; morale "
+                f"pocket of {main_pocket[f]} cells; morale "
                 f"{f.morale:.2f}; {self.resolve(f).describe()}"
             )
             self.events.add(t, "talks_started", f.name, self._place_of(f), detail)
