@@ -5,18 +5,21 @@ ground has at most ``talks_max_pocket_share`` of the enclave's initial cells) on
 has split, or earlier if its morale or cohesion has fallen below a threshold. Talks run in
 rounds of ``talks_round_days``, each ending in an ultimatum that the faction accepts with a
 probability falling with its resolve (cohesion, fighters left, food in its pockets, and the
-deals already completed by others); a refused ultimatum brings a renewed assault on its ground,
-then another round. While talks go on its towns are not stormed. Accepted terms bring a
-ceasefire on the faction's cells (and on the excluded factions' cells in the same pockets);
-the civilians there choose to stay, go to government shelters through the deal's corridor
-(at its throughput) or take the buses, and the shared :class:`~sim.buses.BusFleet` carries
-fighters first, then civilians, north. When the last bus passenger and the last person
-waiting at the corridor have left, the cells are handed over (the model does that).
+deals already completed by others), and lower while an excluded faction shares its pocket or
+while the buses would take it to ground held by a faction it is hostile to; a refused
+ultimatum brings a renewed assault on its ground, then another round. While talks go on its
+towns are not stormed. Accepted terms bring a ceasefire on the faction's cells (and on the
+excluded factions' cells in the same pockets); the civilians there choose to stay, go to
+government shelters through the deal's corridor (at its throughput) or take the buses, and the
+shared :class:`~sim.buses.BusFleet` carries fighters first, then civilians, north. When the
+last bus passenger and the last person waiting at the corridor have left, the cells are handed
+over (the model does that).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,7 +30,7 @@ from sim.civilians import Civilians, CivilianState, DealChoice
 from sim.factions import Faction, FactionStage
 from sim.food import FoodStocks
 from sim.geography import Geography
-from sim.params import DealParams
+from sim.params import DealParams, RelationParams
 from sim.recorder import EventLog
 from sim.scale import Carry
 from sim.territory import Territory
@@ -93,6 +96,7 @@ class DealBroker:
         civilians: Civilians,
         food: FoodStocks,
         events: EventLog,
+        relations: Sequence[RelationParams],
     ) -> None:
         self.params = params
         self.fleet = fleet
@@ -102,6 +106,15 @@ class DealBroker:
         self.food = food
         self.events = events
         self.deals: list[Deal] = []
+        holders = set(params.destination_held_by)
+        self.hostile_to_destination = frozenset(
+            side
+            for rel in relations
+            if rel.relation == "hostile"
+            for side, other in ((rel.a, rel.b), (rel.b, rel.a))
+            if other in holders
+        )
+        """Keys of the factions hostile to the one holding the buses' destination."""
         self.deal_of_cell = np.full(geo.n_cells, NO_DEAL, dtype=np.int32)
         self._residents_weight = geo.people + 1.0
         """Initial residents + 1 per cell: what makes a pocket a faction's main one."""
@@ -169,13 +182,20 @@ class DealBroker:
             precedents=precedents,
         )
 
-    def acceptance_probability(self, resolve: float, excluded_alongside: bool) -> float:
+    def acceptance_probability(
+        self, resolve: float, excluded_alongside: bool, hostile_destination: bool = False
+    ) -> float:
         """Chance of accepting an ultimatum: logistic in resolve, even odds at
-        ``ultimatum_even_odds_resolve``; times the excluded-presence multiplier."""
+        ``ultimatum_even_odds_resolve``; times the excluded-presence multiplier, and the
+        hostile-destination multiplier."""
         p = self.params
         x = p.ultimatum_resolve_steepness * (resolve - p.ultimatum_even_odds_resolve)
         accept = 1.0 / (1.0 + math.exp(min(x, 700.0)))
-        return accept * (p.excluded_presence_acceptance_multiplier if excluded_alongside else 1.0)
+        if excluded_alongside:
+            accept *= p.excluded_presence_acceptance_multiplier
+        if hostile_destination:
+            accept *= p.hostile_destination_acceptance_multiplier
+        return accept
 
     def _food_days(self, f: Faction) -> float:
         """Days of food per person inside in the faction's pockets: each district's stock
@@ -232,7 +252,8 @@ class DealBroker:
                 continue  # a faction whose last cells fell this hour is about to end
             resolve = self.resolve(f)
             alongside = bool(self._excluded_alongside(f, factions).any())
-            accept = self.acceptance_probability(resolve.value, alongside)
+            hostile = f.key in self.hostile_to_destination
+            accept = self.acceptance_probability(resolve.value, alongside, hostile)
             answers.append((f, bool(rng.random() < accept), accept, resolve))
 
         round_steps = max(1, round(p.talks_round_days * 24))

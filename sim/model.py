@@ -188,6 +188,7 @@ class SiegeModel(mesa.Model):
             self.civilians,
             self.food,
             self.events,
+            config.relations,
         )
         self.conflict = Conflict(
             config.faction_dynamics,

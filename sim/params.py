@@ -798,6 +798,17 @@ class DealParams:
         meaning="Acceptance probability multiplier while a faction excluded from ceasefires "
         "shares the pocket (0 blocks every such deal).",
     )
+    destination_held_by: tuple[str, ...] = ()
+    """Faction keys of the groups holding the place the buses take people to (none: no
+    modelled faction holds it). A faction hostile to one of them accepts less readily."""
+    hostile_destination_acceptance_multiplier: float = declared(
+        0.3,
+        unit="multiplier",
+        low=0.0,
+        high=1.0,
+        meaning="Acceptance probability multiplier for a faction hostile to the one holding the "
+        "buses' destination (0 blocks its deals; 1 ignores the destination).",
+    )
     talks_assault_multiplier: float = declared(
         0.5,
         unit="multiplier",
@@ -887,6 +898,7 @@ class DealParams:
             "negotiation_morale_threshold",
             "negotiation_cohesion_threshold",
             "excluded_presence_acceptance_multiplier",
+            "hostile_destination_acceptance_multiplier",
             "talks_assault_multiplier",
             "precedent_resolve_multiplier",
             "ultimatum_even_odds_resolve",
@@ -1426,6 +1438,12 @@ class SimConfig:
             pair = frozenset((rel.a, rel.b))
             _require(pair not in pairs, f"relations[{i}]", f"{rel.a} and {rel.b} listed twice")
             pairs.add(pair)
+        for i, holder in enumerate(self.deals.destination_held_by):
+            _require(
+                holder in self.factions,
+                f"deals.destination_held_by[{i}]",
+                f"unknown faction key {holder!r}; configured: {sorted(self.factions)}",
+            )
         for town, faction in self.town_controller_overrides.items():
             _require(
                 faction in self.factions,

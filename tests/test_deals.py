@@ -442,3 +442,62 @@ def test_talks_open_at_a_split_into_real_pockets_not_at_a_fragment_cut_off():
     assert talks_opened_after_cut(3), "expected talks once two pockets of 2 cells exist"
     # Cutting column 2 leaves 1 and 3 cells: the single cell is a fragment, not a split.
     assert not talks_opened_after_cut(2), "expected no talks when only a fragment is cut off"
+
+
+def hold_out_day(seed: int, relation: str) -> float:
+    """Day of A's agreement (99 if none in 40 days): A in talks from hour 0 with an ultimatum
+    every day, the buses bound for ground held by B, and A ``relation`` to B (no clashes)."""
+    config = tiny_config(
+        seed=seed,
+        days=40,
+        factions={
+            "a": {"name": "A", "fighters": 10, "cohesion": 0.5, "morale_initial": 0.4},
+            "b": {"name": "B", "fighters": 10, "cohesion": 0.9, "morale_initial": 0.9},
+        },
+        relations=[{"a": "a", "b": "b", "relation": relation}],
+        faction_dynamics={"min_pocket_cells": 0, "infighting_rate_per_day": 0.0},
+        deals={
+            "talks_max_pocket_share": 1.0,
+            "negotiation_morale_threshold": 0.5,
+            "talks_round_days": 1.0,
+            "renewed_assault_days": 0.0,
+            "resolve_full_strength_fighters": 10,
+            "destination_held_by": ["b"],
+        },
+        food={"initial_stock_days": 10.0},
+    )
+    model = run_model(config, two_faction_map())
+    return min(
+        (d.agreed_step / 24 for d in model.deals.deals if d.faction.key == "a"), default=99.0
+    )
+
+
+def test_a_faction_hostile_to_the_destination_holds_out_longer():
+    neutral = np.array([hold_out_day(s, "neutral") for s in SEEDS])
+    hostile = np.array([hold_out_day(s, "hostile") for s in SEEDS])
+    assert (hostile >= neutral).all(), f"expected no seed sooner when hostile: {neutral} {hostile}"
+    assert hostile.mean() > neutral.mean() + 2, f"expected later deals: {neutral} -> {hostile}"
+
+
+def test_only_factions_hostile_to_a_destination_holder_are_held_back():
+    config = tiny_config(
+        factions={k: {"name": k.upper(), "fighters": 10, "cohesion": 0.5} for k in "abc"},
+        relations=[
+            {"a": "a", "b": "b", "relation": "hostile"},
+            {"a": "c", "b": "b", "relation": "allied"},
+            {"a": "a", "b": "c", "relation": "hostile"},
+        ],
+        deals={"destination_held_by": ["b"], "hostile_destination_acceptance_multiplier": 0.25},
+    )
+    controller = np.array([[0, 0, 0, 0, 0], [0, 1, 2, 3, 0], [0, 0, 0, 0, 0]])
+    geo = Geography.from_grids(
+        controller, np.where(controller > 0, 2, 0), faction_keys=("a", "b", "c")
+    )
+    broker = SiegeModel(config, geo).deals
+    assert broker.hostile_to_destination == {"a"}, (
+        f"expected only A (hostile to B, which holds the destination): "
+        f"{broker.hostile_to_destination}"
+    )
+    free = broker.acceptance_probability(0.5, excluded_alongside=False)
+    held = broker.acceptance_probability(0.5, excluded_alongside=False, hostile_destination=True)
+    assert held == free * 0.25, f"expected the chance x 0.25 when hostile: {free} -> {held}"
