@@ -197,6 +197,8 @@ def build_config(
         preset, {**start, **(levers or {})}, convoys, cohesion_faction, cohesion
     )
     overrides = [*chosen, *moved, *extra_overrides]
+    if not moved:
+        return preset, overrides  # the same overrides: no second composition (~2 s)
     return compose_config(*overrides), overrides
 
 
