@@ -15,7 +15,9 @@ that fails lets the others go on, and the sweep then exits non-zero naming it
 
 Before the model is built, the presets are checked (``configs/presets.py``) and the run's
 memory and disk estimated (``sim/resources.py``, budget ``limits.memory_budget_gib``): a run
-that cannot fit, or a folder that cannot be written, is refused like a bad config.
+that cannot fit, or a folder that cannot be written, is refused like a bad config. A folder
+that cannot be written at all is refused even earlier, before Hydra writes its own files
+into it (``configs/output_folder.py``, a Hydra callback).
 """
 
 from __future__ import annotations

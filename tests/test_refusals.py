@@ -5,7 +5,11 @@ keys in a scenario file, presets that fall back on Python defaults, start dates,
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,8 +19,10 @@ from configs.schema import compose_config
 from sim.events import log_outside_run
 from sim.params import ConfigError
 from sim.resources import GIB, check_memory, check_output_folder, estimate_memory
+from tests.conftest import SMALL
 
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_DIR = ROOT / "configs"
 
 
 def refusal(*overrides: str) -> str:
@@ -166,3 +172,73 @@ def test_output_folder_not_writable_or_full_is_refused(
     with pytest.raises(ConfigError) as info:
         check_output_folder(tmp_path / "ok", 1000)
     assert "free" in str(info.value), f"expected the free space shown, got {info.value}"
+
+
+# Linux's numbers (linux/capability.h, linux/prctl.h).
+CAP_DAC_OVERRIDE = 1
+"""Lets root write whatever the permission bits say."""
+CAP_FOWNER = 3
+PR_CAPBSET_DROP = 24
+
+
+def _without_root_override() -> None:
+    """In the child, before ``exec``: as root, drop the capabilities that ignore permission
+    bits from the bounding set, so that the new program, though root, obeys ``chmod``."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (CAP_DAC_OVERRIDE, CAP_FOWNER):
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), f"prctl(PR_CAPBSET_DROP, {capability})")
+
+
+def run_in_read_only(*args: str) -> subprocess.CompletedProcess:
+    """Run ``args`` in a process for which a folder of mode 0o555 is truly read-only: an
+    ordinary user's process, or as root one without the capabilities that bypass the bits."""
+    as_root = os.geteuid() == 0
+    return subprocess.run(
+        args,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=_without_root_override if as_root else None,
+    )
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path):
+    """An existing, empty folder that the processes of :func:`run_in_read_only` cannot write."""
+    if sys.platform != "linux":
+        pytest.skip("read-only for root needs Linux's capabilities")
+    folder = tmp_path / "read_only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    probe = run_in_read_only(sys.executable, "-c", f"open({str(folder / 'probe')!r}, 'w')")
+    assert probe.returncode != 0 and "PermissionError" in probe.stderr, (
+        f"expected {folder} to be read-only for the child process (test setup), but writing "
+        f"into it gave exit code {probe.returncode}: {probe.stderr}"
+    )
+    yield folder
+    folder.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("hydra.run.dir={folder}",),
+        ("-m", "hydra/launcher=basic", "seed=0,1", "hydra.sweep.dir={folder}"),
+    ],
+    ids=["run", "sweep"],
+)
+def test_a_read_only_output_folder_is_refused_before_anything_runs(
+    read_only_folder: Path, command: tuple[str, ...]
+) -> None:
+    arguments = [part.format(folder=read_only_folder) for part in command]
+    done = run_in_read_only(sys.executable, str(ROOT / "run.py"), *arguments, *SMALL, "days=2")
+    log = done.stdout + done.stderr
+    assert done.returncode == 2, f"expected exit code 2 (refused), got {done.returncode}:\n{log}"
+    expected = f"invalid config: output folder {read_only_folder}: cannot be written"
+    assert expected in done.stderr, f"expected {expected!r} in the error:\n{log}"
+    assert "Traceback" not in log, f"expected a message, not a traceback:\n{log}"
+    assert "model ready" not in log, f"expected no model built:\n{log}"
+    left = sorted(p.name for p in read_only_folder.iterdir())
+    assert left == [], f"expected nothing written into the folder, found {left}"
