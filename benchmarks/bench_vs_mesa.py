@@ -592,6 +592,19 @@ def report(
         f"columns {states_line(result['final_columns'])}; "
         f"planted {states_line(result['final_planted'])}.",
     ]
+    lines += [
+        "",
+        "How: both sides start from the same map, people (home cell, household, fear "
+        "sensitivity, drawn by `sim.civilians.Civilians`), strikes of every hour and crossing "
+        "fields; only the decision draws differ. The Mesa side is one `CellAgent` per person on "
+        "an `OrthogonalMooreGrid` with property layers (strikes, district, distance), one "
+        "`Agent` per household and one for the crossing's queue, stepped with "
+        "`AgentSet.do`/`shuffle_do`; the columns side calls `Civilians.perceive`, "
+        "`decide_and_apply`, `move` and `pass_crossing` themselves. The crossing is open every "
+        "hour here, so `decide_and_apply` computes every settled household's way out every "
+        "hour; in the default scenario crossings are open a few hours a day, so its hours "
+        "are cheaper per person than these.",
+    ]
     if full:
         lines += [
             "",
