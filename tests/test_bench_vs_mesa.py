@@ -1,0 +1,57 @@
+"""The Mesa and columns sides of benchmarks/bench_vs_mesa.py follow the same rule: a small run
+agrees under the chi-square test, and the test rejects a planted difference."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.bench_vs_mesa import (
+    Setting,
+    make_inputs,
+    run_columns,
+    run_mesa,
+    same_distribution,
+)
+from sim.civilians import N_STATES
+from sim.params import CivilianParams
+
+# Heavier shelling and a likelier departure than the benchmark, so that 12 hours of 2,000
+# people give the test something to see.
+SMALL = Setting(
+    people=2_000,
+    hours=12,
+    strikes_per_hour=6.0,
+    lull_hours=(),
+    throughput_per_hour=20,
+    civilians=CivilianParams(
+        fear_half_life_hours=12.0,
+        fear_per_strike_per_km2_in_district=0.1,
+        leave_hazard_per_hour=0.05,
+    ),
+)
+SEEDS = (0, 1)
+
+
+def households_by_state(leave_factor: float | None) -> np.ndarray:
+    """Hours x states, summed over SEEDS: the columns (None) or Mesa with ``leave_factor``."""
+    total = np.zeros((SMALL.hours, N_STATES), dtype=np.int64)
+    for seed in SEEDS:
+        inputs = make_inputs(SMALL, seed)
+        run = run_columns(inputs) if leave_factor is None else run_mesa(inputs, leave_factor)
+        total += run.households_by_state
+    return total
+
+
+def test_mesa_and_columns_agree_and_a_doubled_leave_probability_is_rejected():
+    columns = households_by_state(None)
+    mesa = households_by_state(1.0)
+    planted = households_by_state(2.0)
+    left_columns = columns[-1, 2:].sum()
+    assert left_columns > 50, f"expected households to set out in 12 hours, got {left_columns}"
+    assert (mesa.sum(axis=1) == columns.sum(axis=1)).all(), (
+        "expected both sides to count the same households every hour"
+    )
+    same = same_distribution(mesa, columns)
+    assert not same.rejected, f"expected Mesa and columns to agree, got {same}"
+    differs = same_distribution(planted, columns)
+    assert differs.rejected, f"expected the doubled leave probability to be rejected, got {differs}"
