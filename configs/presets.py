@@ -8,8 +8,7 @@ that :func:`sim.params.build` cannot see in the merged config:
 - a preset that neither inherits its group's root (``ghouta_2018``, ``historical_2018``) nor
   sets every field of its layer: the fields it leaves out silently take the Python
   defaults of ``sim.params``, not the root's values. Refused, naming the fields and the
-  file. The root logistics preset sets every field; the root scenario is exempt (its unset
-  fields are the declared model defaults, docs/ODD.md section 9).
+  file. The two root presets set every field of their layer themselves.
 - an empty mapping (``factions={}`` on the command line, ``key: {}`` in an inheriting file):
   merging ``{}`` changes nothing. On the command line it replaces the mapping
   (:func:`apply_empty_mappings`), so that ``town_controller_overrides={}`` means none and
@@ -35,8 +34,8 @@ ROOT_PRESETS = {"scenario": "ghouta_2018", "logistics": "historical_2018"}
 LOGISTICS_KEYS = ("crossings", "bus_fleet", "reception", "food", "medevac")
 """Top-level keys of the logistics layer; every other field of SimConfig is the scenario's."""
 
-COMPLETE_ROOTS = ("logistics",)
-"""Groups whose root preset must itself set every field of its layer."""
+RUN_SETTINGS = ("seed", "people_per_agent", "check_invariants")
+"""Fields of a run, not of a preset layer: the root config and the command line set them."""
 
 
 def layer_fields(group: str) -> list[str]:
@@ -48,7 +47,7 @@ def layer_fields(group: str) -> list[str]:
     return [
         name
         for name in _leaves(SimConfig)
-        if (name.split(".")[0] in LOGISTICS_KEYS) == in_logistics
+        if (name.split(".")[0] in LOGISTICS_KEYS) == in_logistics and name not in RUN_SETTINGS
     ]
 
 
@@ -155,8 +154,7 @@ def check_preset(group: str, name: str, config_dirs: Sequence[Path]) -> None:
                         "(Hydra merges mappings); give it on the command line as "
                         f"{key}={{}} to empty it"
                     )
-    root_exempt = name == ROOT_PRESETS[group] and group not in COMPLETE_ROOTS
-    if chain and not inherits_root and not root_exempt:
+    if chain and not inherits_root:
         missing = [f for f in layer_fields(group) if not any(_has(d, f) for _, d in chain)]
         if missing:
             raise ConfigError(

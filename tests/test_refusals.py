@@ -101,12 +101,27 @@ def test_logistics_preset_without_root_must_set_every_field(tmp_path: Path) -> N
     assert "bus_fleet.buses," not in message, f"bus_fleet.buses is set, got {message!r}"
 
 
-def test_shipped_presets_pass_and_the_logistics_root_is_complete() -> None:
+def test_shipped_presets_pass_and_the_roots_are_complete() -> None:
     for group in ("scenario", "logistics"):
         for path in sorted((CONFIG_DIR / group).glob("*.yaml")):
             check_preset(group, path.stem, [CONFIG_DIR])  # raises if not
     assert "food.initial_stock_days" in layer_fields("logistics"), "expected food in logistics"
     assert "grid.cell_size_m" in layer_fields("scenario"), "expected grid in the scenario layer"
+    assert "seed" not in layer_fields("scenario"), "expected the seed to be a run setting"
+
+
+def test_the_root_scenario_without_a_field_is_refused(tmp_path: Path) -> None:
+    text = (CONFIG_DIR / "scenario" / "ghouta_2018.yaml").read_text()
+    assert "\n  walking_speed_m_per_hour: " in text, "expected the root to set the walking speed"
+    write(
+        tmp_path / "scenario" / "ghouta_2018.yaml",
+        "\n".join(
+            line for line in text.splitlines() if not line.startswith("  walking_speed_m_per_hour:")
+        ),
+    )
+    with pytest.raises(ConfigError) as info:
+        check_preset("scenario", "ghouta_2018", [tmp_path, CONFIG_DIR])
+    assert_starts(str(info.value), "civilians.walking_speed_m_per_hour")
 
 
 def test_empty_mapping_in_an_inheriting_file_is_refused(tmp_path: Path) -> None:
