@@ -2,7 +2,7 @@
 
 ``register()`` stores a ``hydra/help`` option (selected in ``configs/config.yaml``) whose
 template explains the project, lists the commands and the config groups, and ends with the
-main parameters: every parameter declared in ``sim/params.py`` (``sim.declared``) with its
+main parameters: every parameter declared in ``sim/params/`` (``sim.declared``) with its
 value in the composed config, unit, plausible range and meaning. The list is made when the help
 is shown (an OmegaConf resolver), from the declarations, so it cannot drift from the code and
 shows the effect of overrides given with ``--help``. The whole config is not dumped:

@@ -6,7 +6,7 @@
 1. **Design.** The problem file names the parameters by config key and the outcome (a column
    of ``runs.csv``, e.g. ``final.bussed_north_cum``). Each parameter is a
    :class:`sim.declared.Parameter`, varied uniformly between its bounds: those declared in
-   ``sim/params.py`` (``python run.py --help`` lists them), or narrower ones given in the file.
+   ``sim/params/`` (``python run.py --help`` lists them), or narrower ones given in the file.
    A key with no declaration needs both bounds; bounds outside the declared range are refused.
    A scrambled Sobol sequence gives the matrices A and B (n rows each) and, for each parameter
    i, A with column i from B: n(d + 2) runs, written to ``design.csv``.
@@ -109,7 +109,7 @@ def problem_parameter(
             raise ConfigError(f"{name}: not a number ({value!r}), cannot be varied") from None
         if low is None or high is None:
             raise ConfigError(
-                f"{name}: no declared bounds (sim/params.py): give low and high in the problem file"
+                f"{name}: no declared bounds (sim/params/): give low and high in the problem file"
             ) from None
         integer = isinstance(value, int) if integer is None else integer
         return Parameter(name, low, high, integer=integer, value=value)

@@ -120,7 +120,7 @@ def parameter(config: SimConfig, key: str) -> Parameter:
     if key in found:
         return found[key]
     if _exists(config, key):
-        raise UndeclaredKeyError(f"{key}: has no declared unit and bounds (see sim/params.py)")
+        raise UndeclaredKeyError(f"{key}: has no declared unit and bounds (see sim/params/)")
     close = difflib.get_close_matches(key, list(found), n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise ConfigError(f"{key}: not a config key{hint} (python run.py --help lists the main ones)")

@@ -1,5 +1,5 @@
 """Declared parameters: unit, plausible bounds and meaning next to each main field of
-``sim/params.py``, walked by ``sim.declared`` and listed by ``python run.py --help``."""
+``sim/params/``, walked by ``sim.declared`` and listed by ``python run.py --help``."""
 
 from __future__ import annotations
 
@@ -30,10 +30,10 @@ CONFIG_DIR = ROOT / "configs"
 
 
 def declared_fields() -> list[tuple[str, dataclasses.Field]]:
-    """(Class.field, field) of every declared field of every class in sim/params.py."""
+    """(Class.field, field) of every declared field of every class in sim/params/."""
     found = []
     for _, cls in inspect.getmembers(sim.params, dataclasses.is_dataclass):
-        if cls.__module__ == sim.params.__name__:
+        if cls.__module__.startswith(f"{sim.params.__name__}."):
             found += [
                 (f"{cls.__name__}.{f.name}", f)
                 for f in dataclasses.fields(cls)
