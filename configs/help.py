@@ -48,7 +48,7 @@ Choose one option of a group with group=option, e.g. logistics=generous:
 
 $APP_CONFIG_GROUPS
 == Main parameters ==
-Set any with key=value, e.g. crossings.0.throughput_per_hour=1600. Declared in sim/params.py:
+Set any with key=value, e.g. crossings.0.throughput_per_hour=1600. Declared in sim/params/:
 the value in this config (scenario, logistics and any overrides given), then the unit, the
 plausible range (for sweeps, sensitivity studies, calibration) and the meaning.
 
