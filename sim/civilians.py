@@ -244,16 +244,35 @@ class Civilians:
             self.fear += self.fear_sensitivity * harm
 
     # ----------------------------------------------------------------- decide
+    def members(self, households: NDArray[np.intp]) -> NDArray[np.intp]:
+        """Every member of ``households`` (ascending ids), in person order."""
+        sizes = self.household_size[households]
+        before = np.cumsum(sizes) - sizes  # members of the earlier households listed
+        return np.repeat(self._household_start[households] - before, sizes) + np.arange(
+            int(sizes.sum())
+        )
+
     def household_means(
-        self, columns: tuple[NDArray[np.float32], ...], mask: NDArray[np.bool_]
+        self,
+        columns: tuple[NDArray[np.float32], ...],
+        mask: NDArray[np.bool_],
+        households: NDArray[np.intp] | None = None,
     ) -> tuple[NDArray[np.float64], ...]:
-        """Mean of each column over each household's members in ``mask`` (0 where none)."""
-        if self.n == 0:
-            return tuple(np.zeros(0) for _ in columns)
-        size = np.add.reduceat(mask.view(np.int8), self._household_start, dtype=np.int32)
+        """Mean of each column over each household's members in ``mask`` (0 where none).
+
+        With ``households`` (ascending ids), only those, and ``columns`` and ``mask`` hold
+        their members (:meth:`members`); each household's sum is the same float either way."""
+        if households is None:
+            starts = self._household_start
+        else:
+            sizes = self.household_size[households]
+            starts = np.cumsum(sizes) - sizes
+        if starts.size == 0 or mask.size == 0:
+            return tuple(np.zeros(starts.size) for _ in columns)
+        size = np.add.reduceat(mask.view(np.int8), starts, dtype=np.int32)
         means = []
         for values in columns:
-            total = np.add.reduceat(values * mask, self._household_start, dtype=np.float64)
+            total = np.add.reduceat(values * mask, starts, dtype=np.float64)
             means.append(np.divide(total, size, out=np.zeros_like(total), where=size > 0))
         return tuple(means)
 
@@ -280,35 +299,55 @@ class Civilians:
         cell by its holders; ``hunger_by_district`` is everyone's hunger by home district (a
         household lives in one); ``word_factor`` is the pull of the news of safe passage
         (:class:`sim.exit_barriers.ExitBarriers`). Returns how many set out.
+
+        Each household draws its three numbers every hour; only the households whose draws
+        could make them act (below the hazard of sheltering or going home, or below an upper
+        bound of anyone's leaving hazard) are then looked at member by member, with the same
+        arithmetic as for everyone.
         """
         p = self.params
-        home = self.state == CivilianState.AT_HOME
-        sheltering = self.state == CivilianState.SHELTERING
-        settled = home | sheltering
         can_cross = open_crossings.size > 0 and p.leave_hazard_per_hour > 0
         can_walk_out = walkout_distance_m is not None and self.exits.walkout_hazard_per_hour > 0
-        (hh_fear,) = self.household_means((self.fear,), settled)
         u_shelter = rng.random(self.n_households)
         u_leave = rng.random(self.n_households)
         u_route = rng.random(self.n_households)
+        p_shelter = -np.expm1(-p.shelter_hazard_per_hour)
+        p_home = -np.expm1(-p.return_home_hazard_per_hour)
 
-        go_shelter = (hh_fear > p.shelter_fear_threshold) & (
-            u_shelter < -np.expm1(-p.shelter_hazard_per_hour)
-        )
-        go_home = (hh_fear < p.return_home_fear_threshold) & (
-            u_shelter < -np.expm1(-p.return_home_hazard_per_hour)
-        )
-        to_shelter = home & go_shelter[self.household]
-        to_home = sheltering & go_home[self.household]
+        with_someone_home = np.zeros(self.n_households, dtype=bool)
+        with_someone_home[self.household[self.state == CivilianState.AT_HOME]] = True
+        may_act = (u_shelter < p_home) | (with_someone_home & (u_shelter < p_shelter))
+        if can_cross or can_walk_out:
+            bound = self._leave_probability_bound(
+                restraint_at_cell,
+                crossing_pull if can_cross else None,
+                can_walk_out,
+                hunger_by_district,
+                word_factor,
+            )
+            may_act |= u_leave < bound
+        acting = np.flatnonzero(may_act)
+        who = self.members(acting)
+        state = self.state[who]
+        home = state == CivilianState.AT_HOME
+        sheltering = state == CivilianState.SHELTERING
+        settled = home | sheltering
+        (hh_fear,) = self.household_means((self.fear[who],), settled, acting)
+        of = np.repeat(np.arange(acting.size), self.household_size[acting])  # index in acting
+
+        go_shelter = (hh_fear > p.shelter_fear_threshold) & (u_shelter[acting] < p_shelter)
+        go_home = (hh_fear < p.return_home_fear_threshold) & (u_shelter[acting] < p_home)
+        to_shelter = who[home & go_shelter[of]]
+        to_home = who[sheltering & go_home[of]]
 
         set_out = np.zeros(0, dtype=np.intp)
         target = np.zeros(0, dtype=np.intp)
         walk_out = np.zeros(0, dtype=np.intp)
         if can_cross or can_walk_out:
-            candidates = np.flatnonzero(settled)
+            candidates = who[settled]
             cell = self.cell[candidates]
             hh = self.household[candidates]
-            fear = hh_fear[hh]
+            fear = hh_fear[of[settled]]
             push = (
                 fear
                 / (fear + p.fear_half_saturation)
@@ -347,6 +386,32 @@ class Civilians:
         self.target_crossing[set_out] = target
         self._queue(walk_out, ACROSS_THE_FRONT, rng, step)
         return int(set_out.size + walk_out.size)
+
+    def _leave_probability_bound(
+        self,
+        restraint_at_cell: NDArray[np.float64],
+        crossing_pull: NDArray[np.float64] | None,
+        can_walk_out: bool,
+        hunger_by_district: NDArray[np.float64],
+        word_factor: float,
+    ) -> float:
+        """An upper bound of anyone's probability of leaving this hour (the largest value of
+        every factor of the hazard, with a margin for rounding): a household whose draw is
+        above it cannot leave. ``crossing_pull``: None if no crossing can be reached."""
+        p, e = self.params, self.exits
+        hazard = 0.0
+        if crossing_pull is not None:
+            hazard += p.leave_hazard_per_hour * float(np.abs(crossing_pull).max())
+        if can_walk_out:
+            hazard += e.walkout_hazard_per_hour
+        for factor in (
+            1.0 + p.hunger_weight * hunger_by_district,  # the fear factor is at most 1
+            1.0 - restraint_at_cell,
+            np.array([1.0 - e.screening_distrust, 1.0 - e.screening_distrust_fighter_family]),
+        ):
+            hazard *= float(np.abs(factor).max()) if factor.size else 0.0
+        bound = hazard * abs(word_factor) * (1.0 + 1e-6)
+        return bound if bound < math.inf else math.inf  # NaN: no bound, look at everyone
 
     def _trust_in_screening(self, who: NDArray[np.intp]) -> NDArray[np.float64]:
         """1 - distrust of government screening, higher for fighters' families."""
