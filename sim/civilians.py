@@ -137,6 +137,14 @@ class Civilians:
         # People are stored household by household, so a household is a slice of the arrays.
         self._household_start = np.flatnonzero(np.diff(self.household, prepend=-1))
         self._fear_decay = np.float32(math.exp(-math.log(2) / params.fear_half_life_hours))
+        self.state_route_counts = np.zeros((N_STATES, N_ROUTES), dtype=np.int64)
+        """People per (state, exit route), kept up to date by :meth:`set_state` (read only:
+        :meth:`state_by_route` counts the columns afresh, the full invariant check compares)."""
+        self.state_route_counts[CivilianState.AT_HOME, ExitRoute.NONE] = n
+        self.inside_by_district = np.bincount(
+            self.home_district, minlength=len(geo.district_names)
+        ).astype(np.int64)
+        """People inside the enclave by home district, kept up to date by :meth:`set_state`."""
 
     # ----------------------------------------------------------------- queries
     def in_enclave(self) -> NDArray[np.bool_]:
@@ -156,6 +164,29 @@ class Civilians:
         return table.reshape(N_STATES, 256)[:, :N_ROUTES]
 
     # ----------------------------------------------------------------- transitions
+    def set_state(
+        self, who: NDArray[np.intp], state: CivilianState, route: ExitRoute | None = None
+    ) -> None:
+        """Put the distinct people ``who`` (indices) in ``state`` (and exit ``route``, if
+        given), keeping :attr:`state_route_counts` and :attr:`inside_by_district` up to date:
+        every change of state or route goes through here."""
+        if who.size == 0:
+            return
+        old_state = self.state[who].astype(np.intp)
+        old_route = self.exit_route[who].astype(np.intp)
+        new_route = old_route if route is None else np.full(who.size, int(route))
+        np.subtract.at(self.state_route_counts, (old_state, old_route), 1)
+        np.add.at(self.state_route_counts, (int(state), new_route), 1)
+        now_inside = state <= LAST_ENCLAVE_STATE
+        in_or_out = who[(old_state <= LAST_ENCLAVE_STATE) != now_inside]
+        if in_or_out.size:
+            self.inside_by_district += (1 if now_inside else -1) * np.bincount(
+                self.home_district[in_or_out], minlength=self.inside_by_district.size
+            )
+        self.state[who] = state
+        if route is not None:
+            self.exit_route[who] = route
+
     def assign_affiliation(
         self,
         code_at_cell: NDArray[np.integer],
@@ -177,12 +208,11 @@ class Civilians:
         deal corridors) or into government areas (captured where they stand, or
         medically evacuated)."""
         if route == ExitRoute.BUS:
-            self.state[who] = CivilianState.BUSSED_NORTH
+            self.set_state(who, CivilianState.BUSSED_NORTH, route)
         elif route in SCREENED_ROUTES:
-            self.state[who] = CivilianState.SCREENING
+            self.set_state(who, CivilianState.SCREENING, route)
         else:
-            self.state[who] = CivilianState.IN_GOVERNMENT_AREA
-        self.exit_route[who] = route
+            self.set_state(who, CivilianState.IN_GOVERNMENT_AREA, route)
         self.exit_step[who] = step
         self.target_crossing[who] = NO_CROSSING
         self.queue_ticket[who] = np.inf
@@ -217,7 +247,7 @@ class Civilians:
         return self.kill(who[dies], step), who[~dies]
 
     def kill(self, who: NDArray[np.intp], step: int) -> int:
-        self.state[who] = CivilianState.KILLED
+        self.set_state(who, CivilianState.KILLED)
         self.exit_step[who] = step
         self.target_crossing[who] = NO_CROSSING
         self.queue_ticket[who] = np.inf
@@ -380,9 +410,9 @@ class Civilians:
             walk_out = candidates[by_front]
 
         # Apply all choices together (decide first, commit second).
-        self.state[to_shelter] = CivilianState.SHELTERING
-        self.state[to_home] = CivilianState.AT_HOME
-        self.state[set_out] = CivilianState.MOVING
+        self.set_state(to_shelter, CivilianState.SHELTERING)
+        self.set_state(to_home, CivilianState.AT_HOME)
+        self.set_state(set_out, CivilianState.MOVING)
         self.target_crossing[set_out] = target
         self._queue(walk_out, ACROSS_THE_FRONT, rng, step)
         return int(set_out.size + walk_out.size)
@@ -426,7 +456,7 @@ class Civilians:
         self, who: NDArray[np.intp], crossing: int, rng: np.random.Generator, step: int
     ) -> None:
         """``who`` join the queue of ``crossing`` this step, families together."""
-        self.state[who] = CivilianState.QUEUED
+        self.set_state(who, CivilianState.QUEUED)
         self.target_crossing[who] = crossing
         households, member_of = np.unique(self.household[who], return_inverse=True)
         self.queue_ticket[who] = step + rng.random(households.size)[member_of]
@@ -474,7 +504,7 @@ class Civilians:
         return int(arrived.size)
 
     def settle(self, who: NDArray[np.intp]) -> None:
-        self.state[who] = CivilianState.AT_HOME
+        self.set_state(who, CivilianState.AT_HOME)
         self.target_crossing[who] = NO_CROSSING
         self.queue_ticket[who] = np.inf
 
@@ -556,9 +586,9 @@ class Civilians:
         choice = choice[who]
         to_shelters = who[choice == DealChoice.SHELTERS]
         to_bus = who[choice == DealChoice.BUS]
-        self.state[to_shelters] = CivilianState.AWAITING_CORRIDOR
+        self.set_state(to_shelters, CivilianState.AWAITING_CORRIDOR)
         self.queue_ticket[to_shelters] = u_ticket[self.household[to_shelters]]
-        self.state[to_bus] = CivilianState.AWAITING_BUS
+        self.set_state(to_bus, CivilianState.AWAITING_BUS)
         self.queue_ticket[to_bus] = u_ticket[self.household[to_bus]]
         return np.bincount(choice, minlength=len(DealChoice))
 

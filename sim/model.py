@@ -21,7 +21,7 @@ from sim.food import FoodStocks
 from sim.geography import Geography, build_ghouta
 from sim.government import GovernmentForces
 from sim.handover import HandOver
-from sim.invariants import check_invariants
+from sim.invariants import check_aggregates, check_invariants
 from sim.medevac import MedevacList
 from sim.params import ConfigError, SimConfig, check_names
 from sim.reception import Reception
@@ -76,14 +76,25 @@ class SiegeModel(mesa.Model):
        day patients on the medical list may die; the longest-waiting are evacuated in any
        fixed-date window (a counterfactual) and, once a day, from each open deal's cells.
     6. Record the hour's numbers (and, at a day's last hour, who holds each cell and who is
-       on it); check that every person is in exactly one state.
+       on it); check the accounting rules (:mod:`sim.invariants`): on the counts every
+       step, person by person at a day's last step (every step with
+       ``full_invariant_checks``).
     """
 
-    def __init__(self, config: SimConfig, geography: Geography | None = None) -> None:
+    def __init__(
+        self,
+        config: SimConfig,
+        geography: Geography | None = None,
+        *,
+        full_invariant_checks: bool = False,
+    ) -> None:
+        """``full_invariant_checks``: when ``config.check_invariants``, check every person at
+        every step, not only at each day's last step (slower; the tests do)."""
         streams = make_streams(config.seed)
         super().__init__(rng=streams.mesa)
         self.config = config
         """The config as asked (written to the run folder)."""
+        self.full_invariant_checks = full_invariant_checks
         config = self.params = at_agent_scale(config)
         """The config the model runs: counts divided by ``people_per_agent`` (:mod:`sim.scale`)."""
         self.streams = streams
@@ -423,11 +434,21 @@ class SiegeModel(mesa.Model):
     # ----------------------------------------------------------------- 6 record
     def _phase_record(self, t: int) -> None:
         civ = self.civilians
-        table = civ.state_by_route()
+        table = civ.state_route_counts
         self._anyone_inside = bool(table[: LAST_ENCLAVE_STATE + 1].any())
-        inside = civ.in_enclave()
         if self.params.check_invariants:
-            self.check_invariants(table, inside)
+            if self.full_invariant_checks or t % 24 == 23:
+                self.check_invariants(civ.state_by_route())
+            else:
+                check_aggregates(
+                    table,
+                    civ.n,
+                    civ.inside_by_district,
+                    self.reception.occupancy,
+                    self.territory,
+                    self.geo,
+                    self.factions,
+                )
         queue = self.crossings.queue_lengths(civ)
         self.recorder.record(
             t,
@@ -452,7 +473,7 @@ class SiegeModel(mesa.Model):
             crossing_shut=self.crossings.shut_today,
             crossed=self.crossings.crossed.copy(),
             waited_hours=self.crossings.waited_hours.copy(),
-            district_remaining=self._people_inside_by_district(inside),
+            district_remaining=civ.inside_by_district,
             food_stock_person_days=self.food.stock_person_days,
             hunger=self.food.hunger,
             shelter_occupancy=self.reception.occupancy,
@@ -462,7 +483,8 @@ class SiegeModel(mesa.Model):
             medevac_evacuated_cum=self.medevac.evacuated,
             medevac_died_waiting_cum=self.medevac.died_waiting,
         )
-        self.territory_record.record(t, self.territory.controller, civ.cell, inside)
+        if self.territory_record.due(t):
+            self.territory_record.record(t, self.territory.controller, civ.cell, civ.in_enclave())
 
     def check_invariants(
         self, state_by_route: NDArray[np.int64], inside: NDArray[np.bool_] | None = None

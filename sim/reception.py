@@ -54,7 +54,7 @@ class Reception:
         if screened.size == 0:
             return 0
         if self.capacity.size == 0:
-            civ.state[screened] = CivilianState.IN_GOVERNMENT_AREA
+            civ.set_state(screened, CivilianState.IN_GOVERNMENT_AREA)
             return int(screened.size)
         preference = self._preference[civ.cell[screened]]
         free = np.maximum(self.capacity - self.occupancy, 0)
@@ -63,7 +63,7 @@ class Reception:
         if overflow.any():
             quota = apportion(int(overflow.sum()), self.capacity.astype(np.float64))
             site[overflow] = allocate(preference[overflow], quota)
-        civ.state[screened] = CivilianState.IN_COLLECTIVE_SHELTER
+        civ.set_state(screened, CivilianState.IN_COLLECTIVE_SHELTER)
         civ.shelter_site[screened] = site
         self.occupancy += np.bincount(site, minlength=self.capacity.size)
         return int(screened.size)
@@ -100,7 +100,7 @@ class Reception:
             (civ.state == CivilianState.IN_COLLECTIVE_SHELTER) & sponsored[civ.household]
         )
         self.occupancy -= np.bincount(civ.shelter_site[leaving], minlength=self.capacity.size)
-        civ.state[leaving] = CivilianState.IN_GOVERNMENT_AREA
+        civ.set_state(leaving, CivilianState.IN_GOVERNMENT_AREA)
         civ.shelter_site[leaving] = NO_SITE
         self.released += int(leaving.size)
         return int(leaving.size)
