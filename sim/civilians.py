@@ -137,6 +137,13 @@ class Civilians:
         # People are stored household by household, so a household is a slice of the arrays.
         self._household_start = np.flatnonzero(np.diff(self.household, prepend=-1))
         self._fear_decay = np.float32(math.exp(-math.log(2) / params.fear_half_life_hours))
+        runs = np.flatnonzero(np.diff(self.home_district, prepend=-1))
+        self._district_runs = (self.home_district[runs], np.diff(np.append(runs, n)))
+        """Home district and length of each run of people with the same one (people are
+        stored by home cell)."""
+        self._away = np.zeros(0, dtype=np.intp)
+        """People inside the enclave standing off their home cell (ascending), kept up to date
+        by :meth:`move`; read by :meth:`inside_on`."""
         self.state_route_counts = np.zeros((N_STATES, N_ROUTES), dtype=np.int64)
         """People per (state, exit route), kept up to date by :meth:`set_state` (read only:
         :meth:`state_by_route` counts the columns afresh, the full invariant check compares)."""
@@ -219,13 +226,14 @@ class Civilians:
 
     def capture_cells(self, captured_cell: NDArray[np.bool_], step: int) -> int:
         """Everyone inside the enclave standing on a captured cell is now in government areas."""
-        who = np.flatnonzero(self.in_enclave() & captured_cell[self.cell])
+        who = self.inside_on(np.flatnonzero(captured_cell))
         self.leave_enclave(who, ExitRoute.STAYED, step)
         return int(who.size)
 
     def shelling_casualties(
         self,
-        strikes_at_person: NDArray[np.int32],
+        struck: NDArray[np.intp],
+        strikes_on_struck: NDArray[np.int32],
         lethality_per_strike: float,
         shelter_protection: float,
         rng: np.random.Generator,
@@ -233,8 +241,11 @@ class Civilians:
     ) -> tuple[int, NDArray[np.intp]]:
         """Kill people in struck cells: each strike kills each person with the lethality.
 
-        Returns the number killed and the survivors inside the enclave on struck cells."""
-        who = np.flatnonzero((strikes_at_person > 0) & self.in_enclave())
+        ``struck``: people (ascending) on struck cells, ``strikes_on_struck`` the strikes on
+        each one's cell; those inside the enclave are hit. Returns the number killed and the
+        survivors hit."""
+        hit = (strikes_on_struck > 0) & (self.state[struck] <= LAST_ENCLAVE_STATE)
+        who = struck[hit]
         if who.size == 0:
             return 0, who
         lethality = np.where(
@@ -242,7 +253,7 @@ class Civilians:
             lethality_per_strike * (1.0 - shelter_protection),
             lethality_per_strike,
         )
-        p_killed = 1.0 - (1.0 - lethality) ** strikes_at_person[who]
+        p_killed = 1.0 - (1.0 - lethality) ** strikes_on_struck[hit]
         dies = rng.random(who.size) < p_killed
         return self.kill(who[dies], step), who[~dies]
 
@@ -254,33 +265,60 @@ class Civilians:
         return int(who.size)
 
     def on_cells(self, cells: NDArray[np.intp], n_cells: int) -> NDArray[np.intp]:
-        """People inside the enclave standing on ``cells``."""
+        """People inside the enclave standing on ``cells`` (any order, repeats allowed;
+        ``n_cells``: cells of the map)."""
         mask = np.zeros(n_cells, dtype=bool)
         mask[cells] = True
-        return np.flatnonzero(self.in_enclave() & mask[self.cell])
+        return self.inside_on(np.flatnonzero(mask))
+
+    def away_from_home(self) -> NDArray[np.intp]:
+        """The kept list of people standing off their home cell (ascending): everyone inside
+        the enclave who is, and maybe some who have left it since."""
+        return self._away
+
+    def inside_on(self, cells: NDArray[np.intp]) -> NDArray[np.intp]:
+        """People inside the enclave standing on ``cells`` (ascending, distinct), in person
+        order, found without a pass over everyone: people are stored by home cell, and the
+        few standing elsewhere are kept in a list."""
+        cells = cells.astype(self.home_cell.dtype)  # else searchsorted converts home_cell
+        lo = np.searchsorted(self.home_cell, cells, side="left")
+        hi = np.searchsorted(self.home_cell, cells, side="right")
+        at_home_cell = _ranges(lo, hi - lo)
+        on_home_cell = at_home_cell[self.cell[at_home_cell] == self.home_cell[at_home_cell]]
+        self._away = self._away[self.state[self._away] <= LAST_ENCLAVE_STATE]
+        if self._away.size == 0 or cells.size == 0:
+            who = on_home_cell
+        else:  # the two lists are disjoint: the kept list holds only people off home
+            where = self.cell[self._away]
+            at = np.minimum(np.searchsorted(cells, where), cells.size - 1)
+            who = np.sort(np.concatenate([on_home_cell, self._away[cells[at] == where]]))
+        return who[self.state[who] <= LAST_ENCLAVE_STATE]
 
     # ----------------------------------------------------------------- perceive
     def perceive(
-        self, strikes_at_person: NDArray[np.int32], district_strikes_per_km2: NDArray[np.float64]
+        self,
+        struck: NDArray[np.intp],
+        strikes_on_struck: NDArray[np.int32],
+        district_strikes_per_km2: NDArray[np.float64],
     ) -> None:
-        """Fear decays and grows with harm seen this hour."""
+        """Fear decays and grows with harm seen this hour: the strikes per km2 of one's home
+        district, and for ``struck`` (people inside the enclave on struck cells) the
+        ``strikes_on_struck`` on their cell. (Fear outside the enclave is never read.)"""
         p = self.params
         self.fear *= self._fear_decay
         if district_strikes_per_km2.any():
-            harm = p.fear_per_strike_in_cell * strikes_at_person.astype(np.float32)
-            harm += (p.fear_per_strike_per_km2_in_district * district_strikes_per_km2).astype(
+            by_district = (p.fear_per_strike_per_km2_in_district * district_strikes_per_km2).astype(
                 np.float32
-            )[self.home_district]
+            )
+            district, run_length = self._district_runs
+            harm = np.repeat(by_district[district], run_length)  # by_district[home_district]
+            harm[struck] += p.fear_per_strike_in_cell * strikes_on_struck.astype(np.float32)
             self.fear += self.fear_sensitivity * harm
 
     # ----------------------------------------------------------------- decide
     def members(self, households: NDArray[np.intp]) -> NDArray[np.intp]:
         """Every member of ``households`` (ascending ids), in person order."""
-        sizes = self.household_size[households]
-        before = np.cumsum(sizes) - sizes  # members of the earlier households listed
-        return np.repeat(self._household_start[households] - before, sizes) + np.arange(
-            int(sizes.sum())
-        )
+        return _ranges(self._household_start[households], self.household_size[households])
 
     def household_means(
         self,
@@ -498,6 +536,8 @@ class Civilians:
             cell = np.where(walking, nxt, cell)
             budget -= np.where(walking, step_m, 0.0)
         self.cell[who] = cell
+        away = self._away[self.cell[self._away] != self.home_cell[self._away]]
+        self._away = np.union1d(away, who[cell != self.home_cell[who]])
         arrived = who[distance_m[cell] == 0.0]
         # Arrival order, with a household-level tie-break so families queue together.
         self._queue(arrived, crossing, rng, step)
@@ -603,6 +643,12 @@ class Civilians:
         boarding = self._first_in_line(waiting, seats)
         self.leave_enclave(boarding, ExitRoute.BUS, step)
         return int(boarding.size)
+
+
+def _ranges(starts: NDArray[np.integer], lengths: NDArray[np.integer]) -> NDArray[np.intp]:
+    """The indices ``starts[k], ..., starts[k] + lengths[k] - 1`` for each k, in order."""
+    before = np.cumsum(lengths) - lengths  # indices of the earlier ranges listed
+    return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
 
 
 def strikes_per_km2_by_district(

@@ -116,8 +116,9 @@ class Crossings:
         """Crossing by crossing: people heading there walk towards it, then, if it is open,
         the first in its queue pass at its throughput (counted in ``crossed`` and
         ``waited_hours``)."""
+        heading = set(civ.target_crossing[civ.state == CivilianState.MOVING].tolist())
         for k in range(len(self.names)):
-            if _anyone_heading_to(civ, k):
+            if k in heading:  # someone is walking there
                 dist, nxt = self.field(k)
                 civ.move(k, dist, nxt, self.geo, rng, t)
             if self.is_open[k]:
@@ -126,8 +127,5 @@ class Crossings:
 
     def queue_lengths(self, civ: Civilians) -> NDArray[np.int64]:
         """People queued at each crossing."""
-        return np.array([civ.queued_at(k).size for k in range(len(self.names))])
-
-
-def _anyone_heading_to(civ: Civilians, k: int) -> bool:
-    return bool(np.any((civ.state == CivilianState.MOVING) & (civ.target_crossing == k)))
+        target = civ.target_crossing[civ.state == CivilianState.QUEUED]
+        return np.bincount(target[target >= 0], minlength=len(self.names))

@@ -95,6 +95,9 @@ def check_invariants(
             "the people counted per state and route as they changed state "
             "differ from a recount of the columns"
         )
+    away = np.flatnonzero(inside & (civ.cell != civ.home_cell))
+    if np.setdiff1d(away, civ.away_from_home()).size:
+        raise InvariantError("someone inside stands off their home cell unlisted")
     recount = np.bincount(civ.home_district[inside], minlength=civ.inside_by_district.size)
     if not np.array_equal(civ.inside_by_district, recount):
         raise InvariantError(

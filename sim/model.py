@@ -263,9 +263,9 @@ class SiegeModel(mesa.Model):
             self.running = False
             return
         self._phase_events(t)
-        strikes_at_person = self._phase_government(t)
+        struck = self._phase_government(t)
         self._phase_factions(t)
-        self._phase_civilians(t, strikes_at_person)
+        self._phase_civilians(t, *struck)
         self._phase_logistics(t)
         self._phase_record(t)
         if t + 1 >= self.params.n_steps:
@@ -302,11 +302,13 @@ class SiegeModel(mesa.Model):
         self.food.update_hunger()
 
     # ----------------------------------------------------------------- 2 government
-    def _phase_government(self, t: int) -> NDArray[np.int32]:
+    def _phase_government(self, t: int) -> tuple[NDArray[np.intp], NDArray[np.int32]]:
+        """Returns the people inside the enclave on the cells shelled this hour, and the
+        strikes on each one's cell."""
         self.hand_over.new_hour()
         if self.territory.n_pockets == 0:  # no rebel-held cell left to shell or take
             self.hour_strikes = np.zeros(self.geo.n_cells, dtype=np.int32)
-            return np.zeros(self.civilians.n, dtype=np.int32)
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int32)
         gp = self.params.government
         intensity = float(self.schedule.bombardment[t])
         if self.schedule.pause[t]:
@@ -314,9 +316,11 @@ class SiegeModel(mesa.Model):
         ceasefire = self.deals.ceasefire()
         strikes = self.government.shell(intensity, ~ceasefire, self.streams.shelling)
         self.hour_strikes = strikes
-        strikes_at_person = strikes[self.civilians.cell]
+        struck = self.civilians.inside_on(np.flatnonzero(strikes))
+        strikes_on_struck = strikes[self.civilians.cell[struck]]
         killed, struck_survivors = self.civilians.shelling_casualties(
-            strikes_at_person,
+            struck,
+            strikes_on_struck,
             gp.lethality_per_strike,
             gp.shelter_protection,
             self.streams.shelling,
@@ -338,7 +342,7 @@ class SiegeModel(mesa.Model):
             # the towns of a faction in talks (unless it is under a renewed assault).
             open_to_attack = self.deals.pressure_at_cell(t, self.factions) > 0
             government.advance_units(self.territory.rebel() & open_to_attack)
-        return strikes_at_person
+        return struck, strikes_on_struck
 
     # ----------------------------------------------------------------- 3 factions
     def _phase_factions(self, t: int) -> None:
@@ -369,14 +373,18 @@ class SiegeModel(mesa.Model):
         conflict.retire_factions(t)
 
     # ----------------------------------------------------------------- 4 civilians
-    def _phase_civilians(self, t: int, strikes_at_person: NDArray[np.int32]) -> None:
+    def _phase_civilians(
+        self, t: int, struck: NDArray[np.intp], strikes_on_struck: NDArray[np.int32]
+    ) -> None:
+        """``struck``: people inside the enclave on the cells shelled this hour (before its
+        casualties), ``strikes_on_struck`` the strikes on each one's cell."""
         if not self._anyone_inside:  # nobody comes back: nothing here can happen any more
             return
         civ = self.civilians
         density = strikes_per_km2_by_district(
             self.hour_strikes, self.geo.district, self._district_area_km2
         )
-        civ.perceive(strikes_at_person, density)
+        civ.perceive(struck, strikes_on_struck, density)
         self.crossings.see_strikes(self.hour_strikes)
         restraint = self.exit_barriers.restraint_by_code(self.factions)[self.territory.controller]
         # Under a ceasefire people have made their deal choice: nobody sets out.

@@ -34,6 +34,10 @@ class Territory:
         self._labels, self.n_pockets = self._label()
         self._front_version = -1
         self._front = np.zeros(geo.n_cells, dtype=bool)
+        self._border_pairs: tuple[int, int, NDArray[np.int64]] | None = None
+        """(version, codes, counts) of the last :meth:`border_pairs`."""
+        self._pocket_sizes = (-1, np.zeros(0, dtype=np.int64))
+        """(version, cells of each pocket label) of the last :meth:`_sizes_of_pockets`."""
         self.initial_rebel_cells = int(np.count_nonzero(self.rebel()))
 
     # ----------------------------------------------------------------- views
@@ -69,12 +73,20 @@ class Territory:
         own = self._labels[self.controller == code]
         if own.size == 0:
             return 0
-        sizes = np.bincount(self._labels, minlength=self.n_pockets + 1)
-        return int(sizes[np.unique(own)].max())
+        return int(self._sizes_of_pockets()[np.unique(own)].max())
 
     def pocket_cells(self) -> NDArray[np.int64]:
         """Cells of each pocket (pocket k at index k - 1)."""
-        return np.bincount(self._labels, minlength=self.n_pockets + 1)[1:]
+        return self._sizes_of_pockets()[1:].copy()
+
+    def _sizes_of_pockets(self) -> NDArray[np.int64]:
+        """Cells of each pocket label, 0 (government) first (read-only; once per change)."""
+        version, sizes = self._pocket_sizes
+        if version != self.version:
+            sizes = np.bincount(self._labels, minlength=self.n_pockets + 1)
+            sizes.flags.writeable = False
+            self._pocket_sizes = (self.version, sizes)
+        return sizes
 
     def main_pocket_cells(self, code: int, weight: NDArray[np.float64]) -> int:
         """Cells of the pocket holding the most of ``weight`` over ``code``'s cells (e.g. its
@@ -85,8 +97,7 @@ class Territory:
         in_pocket = np.bincount(
             self._labels[own], weights=weight[own], minlength=self.n_pockets + 1
         )
-        sizes = np.bincount(self._labels, minlength=self.n_pockets + 1)
-        return int(sizes[1 + int(np.argmax(in_pocket[1:]))])
+        return int(self._sizes_of_pockets()[1 + int(np.argmax(in_pocket[1:]))])
 
     def attached(self, code: int, to: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """Cells of ``code`` in its own connected patches that touch the cells ``to``."""
@@ -97,14 +108,20 @@ class Territory:
         return np.isin(labels.ravel(), touching) & (labels.ravel() > 0)
 
     def border_pairs(self, n_codes: int) -> NDArray[np.int64]:
-        """Adjacent cell pairs between each two controller codes (symmetric, codes x codes)."""
+        """Adjacent cell pairs between each two controller codes (symmetric, codes x codes;
+        counted once per change of control)."""
+        cached = self._border_pairs
+        if cached is not None and cached[:2] == (self.version, n_codes):
+            return cached[2].copy()
         i, j, _ = self._pairs
         ci = self.controller[i].astype(np.int64)
         cj = self.controller[j].astype(np.int64)
         differ = ci != cj
         counts = np.bincount(ci[differ] * n_codes + cj[differ], minlength=n_codes * n_codes)
         counts = counts.reshape(n_codes, n_codes)
-        return counts + counts.T
+        counts = counts + counts.T
+        self._border_pairs = (self.version, n_codes, counts)
+        return counts.copy()
 
     def border_cells(self, a: int, b: int) -> NDArray[np.intp]:
         """Cells of ``a`` or ``b`` that touch a cell of the other."""
