@@ -64,10 +64,15 @@ def main() -> None:
     parser.add_argument("overrides", nargs="*")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; overrides {args.overrides}")
+    cpu_started = time.process_time()
     setup_s, run_s, seconds, inhabited = timed_run(args.overrides)
+    cpu_s = time.process_time() - cpu_started
     n_steps = len(seconds["_phase_record"])
     n_inhabited = sum(inhabited[:n_steps])
-    print(f"set-up {setup_s:.2f} s; {n_steps} steps in {run_s:.2f} s ({n_inhabited} inhabited)")
+    print(
+        f"set-up {setup_s:.2f} s; {n_steps} steps in {run_s:.2f} s ({n_inhabited} inhabited); "
+        f"CPU {cpu_s:.2f} s in all"
+    )
     print(f"{'phase':<12} {'ms/step':>9} {'ms/inhabited step':>18} {'s in all':>9}")
     for name in PHASES:
         per_step = seconds[name]

@@ -383,7 +383,8 @@ class Civilians:
         p_home = -np.expm1(-p.return_home_hazard_per_hour)
 
         with_someone_home = np.zeros(self.n_households, dtype=bool)
-        with_someone_home[self.household[self.state == CivilianState.AT_HOME]] = True
+        if self.state_route_counts[CivilianState.AT_HOME].any():
+            with_someone_home[self.household[self.state == CivilianState.AT_HOME]] = True
         may_act = (u_shelter < p_home) | (with_someone_home & (u_shelter < p_shelter))
         if can_cross or can_walk_out:
             bound = self._leave_probability_bound(
@@ -514,9 +515,8 @@ class Civilians:
         People whose way is cut (no finite distance any more) stop and settle where they
         stand: the front may lie between them and home. Returns arrivals.
         """
-        who = np.flatnonzero(
-            (self.state == CivilianState.MOVING) & (self.target_crossing == crossing)
-        )
+        who = np.flatnonzero(self.state == CivilianState.MOVING)
+        who = who[self.target_crossing[who] == crossing]
         if who.size == 0:
             return 0
         cut = ~np.isfinite(distance_m[self.cell[who]])
@@ -549,9 +549,9 @@ class Civilians:
         self.queue_ticket[who] = np.inf
 
     def queued_at(self, crossing: int) -> NDArray[np.intp]:
-        return np.flatnonzero(
-            (self.state == CivilianState.QUEUED) & (self.target_crossing == crossing)
-        )
+        """People queued at ``crossing`` (``ACROSS_THE_FRONT``: to walk out), in order."""
+        queued = np.flatnonzero(self.state == CivilianState.QUEUED)
+        return queued[self.target_crossing[queued] == crossing]
 
     def pass_crossing(self, crossing: int, throughput: int, step: int) -> tuple[int, int]:
         """The first ``throughput`` people in the queue cross into government areas.

@@ -53,6 +53,11 @@ class Crossings:
         self._fields: list[tuple[int, NDArray[np.float64], NDArray[np.int32]] | None] = [
             None
         ] * len(params)
+        self._open_fields: tuple[tuple[int, tuple[int, ...]] | None, NDArray[np.float64]] = (
+            None,
+            np.zeros((0, geo.n_cells)),
+        )
+        """(territory version and open crossings, their stacked fields) last stacked."""
         self._closure_p = np.array([c.closure_probability_per_day for c in params])
         self.shut_today = np.zeros(len(params), dtype=bool)
         """Crossings shut for the whole of today (drawn at the day's first step)."""
@@ -106,17 +111,25 @@ class Crossings:
         return cached[1], cached[2]
 
     def open_fields(self) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        """The crossings open now, and their distance fields (open crossings x cells)."""
+        """The crossings open now, and their distance fields (open crossings x cells; read
+        only, stacked again only when the open crossings or the territory change)."""
         open_now = np.flatnonzero(self.is_open)
-        if open_now.size:
-            return open_now, np.stack([self.field(int(k))[0] for k in open_now])
-        return open_now, np.zeros((0, self.geo.n_cells))
+        key = (self.territory.version, tuple(open_now.tolist()))
+        if self._open_fields[0] != key:
+            if open_now.size:
+                fields = np.stack([self.field(int(k))[0] for k in open_now])
+            else:
+                fields = np.zeros((0, self.geo.n_cells))
+            fields.flags.writeable = False
+            self._open_fields = (key, fields)
+        return open_now, self._open_fields[1]
 
     def walk_and_pass(self, civ: Civilians, rng: np.random.Generator, t: int) -> None:
         """Crossing by crossing: people heading there walk towards it, then, if it is open,
         the first in its queue pass at its throughput (counted in ``crossed`` and
         ``waited_hours``)."""
-        heading = set(civ.target_crossing[civ.state == CivilianState.MOVING].tolist())
+        moving = np.flatnonzero(civ.state == CivilianState.MOVING)
+        heading = set(civ.target_crossing[moving].tolist())
         for k in range(len(self.names)):
             if k in heading:  # someone is walking there
                 dist, nxt = self.field(k)

@@ -30,7 +30,12 @@ class Territory:
         self.controller = geo.controller.copy()
         self.version = 0
         """Incremented on every change of control; caches compare against it."""
-        self._pairs = _neighbour_pairs(geo.n_rows, geo.n_cols, geo.cell_size_m)
+        i, j, w = _neighbour_pairs(geo.n_rows, geo.n_cols, geo.cell_size_m)
+        contested = (geo.controller[i] != GOVERNMENT) | (geo.controller[j] != GOVERNMENT)
+        self._pairs = (i[contested], j[contested], w[contested])
+        """8-neighbour pairs of cells, but for those held by the government on both sides
+        from the start: government cells never go back, so these never border a faction
+        and are never walked through."""
         self._labels, self.n_pockets = self._label()
         self._front_version = -1
         self._front = np.zeros(geo.n_cells, dtype=bool)
