@@ -385,7 +385,7 @@ class Civilians:
         with_someone_home = np.zeros(self.n_households, dtype=bool)
         if self.state_route_counts[CivilianState.AT_HOME].any():
             with_someone_home[self.household[self.state == CivilianState.AT_HOME]] = True
-        may_act = (u_shelter < p_home) | (with_someone_home & (u_shelter < p_shelter))
+        may_leave = np.zeros(self.n_households, dtype=bool)
         if can_cross or can_walk_out:
             bound = self._leave_probability_bound(
                 restraint_at_cell,
@@ -394,7 +394,8 @@ class Civilians:
                 hunger_by_district,
                 word_factor,
             )
-            may_act |= u_leave < bound
+            may_leave = u_leave < bound
+        may_act = (u_shelter < p_home) | (with_someone_home & (u_shelter < p_shelter)) | may_leave
         acting = np.flatnonzero(may_act)
         who = self.members(acting)
         state = self.state[who]
@@ -413,10 +414,11 @@ class Civilians:
         target = np.zeros(0, dtype=np.intp)
         walk_out = np.zeros(0, dtype=np.intp)
         if can_cross or can_walk_out:
-            candidates = who[settled]
+            deciding = settled & may_leave[acting][of]  # the others cannot leave
+            candidates = who[deciding]
             cell = self.cell[candidates]
             hh = self.household[candidates]
-            fear = hh_fear[of[settled]]
+            fear = hh_fear[of[deciding]]
             push = (
                 fear
                 / (fear + p.fear_half_saturation)
