@@ -154,6 +154,13 @@ class Civilians:
         """People inside the enclave by home district, kept up to date by :meth:`set_state`."""
 
     # ----------------------------------------------------------------- queries
+    def in_state(self, state: CivilianState) -> NDArray[np.intp]:
+        """People in ``state``, in order; no pass over everyone when the kept counts say
+        nobody is (so the columns must change through :meth:`set_state`)."""
+        if not self.state_route_counts[state].any():
+            return np.zeros(0, dtype=np.intp)
+        return np.flatnonzero(self.state == state)
+
     def in_enclave(self) -> NDArray[np.bool_]:
         return self.state <= LAST_ENCLAVE_STATE
 
@@ -383,8 +390,7 @@ class Civilians:
         p_home = -np.expm1(-p.return_home_hazard_per_hour)
 
         with_someone_home = np.zeros(self.n_households, dtype=bool)
-        if self.state_route_counts[CivilianState.AT_HOME].any():
-            with_someone_home[self.household[self.state == CivilianState.AT_HOME]] = True
+        with_someone_home[self.household[self.in_state(CivilianState.AT_HOME)]] = True
         may_leave = np.zeros(self.n_households, dtype=bool)
         if can_cross or can_walk_out:
             bound = self._leave_probability_bound(
@@ -517,7 +523,7 @@ class Civilians:
         People whose way is cut (no finite distance any more) stop and settle where they
         stand: the front may lie between them and home. Returns arrivals.
         """
-        who = np.flatnonzero(self.state == CivilianState.MOVING)
+        who = self.in_state(CivilianState.MOVING)
         who = who[self.target_crossing[who] == crossing]
         if who.size == 0:
             return 0
@@ -552,7 +558,7 @@ class Civilians:
 
     def queued_at(self, crossing: int) -> NDArray[np.intp]:
         """People queued at ``crossing`` (``ACROSS_THE_FRONT``: to walk out), in order."""
-        queued = np.flatnonzero(self.state == CivilianState.QUEUED)
+        queued = self.in_state(CivilianState.QUEUED)
         return queued[self.target_crossing[queued] == crossing]
 
     def pass_crossing(self, crossing: int, throughput: int, step: int) -> tuple[int, int]:

@@ -128,7 +128,7 @@ class Crossings:
         """Crossing by crossing: people heading there walk towards it, then, if it is open,
         the first in its queue pass at its throughput (counted in ``crossed`` and
         ``waited_hours``)."""
-        moving = np.flatnonzero(civ.state == CivilianState.MOVING)
+        moving = civ.in_state(CivilianState.MOVING)
         heading = set(civ.target_crossing[moving].tolist())
         for k in range(len(self.names)):
             if k in heading:  # someone is walking there
@@ -140,5 +140,5 @@ class Crossings:
 
     def queue_lengths(self, civ: Civilians) -> NDArray[np.int64]:
         """People queued at each crossing."""
-        target = civ.target_crossing[civ.state == CivilianState.QUEUED]
+        target = civ.target_crossing[civ.in_state(CivilianState.QUEUED)]
         return np.bincount(target[target >= 0], minlength=len(self.names))

@@ -47,7 +47,7 @@ class Reception:
     def admit(self, civ: Civilians, step: int, rng: np.random.Generator) -> int:
         """People whose screening (and detention, for those detained) is over go to the sites
         (or to hosts if there are none)."""
-        screening = np.flatnonzero(civ.state == CivilianState.SCREENING)
+        screening = civ.in_state(CivilianState.SCREENING)
         screened = screening[civ.exit_step[screening] + self.params.screening_hours <= step]
         if self.params.detained_share > 0.0:
             screened = self._detain(screened, step, rng)

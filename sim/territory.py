@@ -43,6 +43,8 @@ class Territory:
         """(version, codes, counts) of the last :meth:`border_pairs`."""
         self._pocket_sizes = (-1, np.zeros(0, dtype=np.int64))
         """(version, cells of each pocket label) of the last :meth:`_sizes_of_pockets`."""
+        self._largest_pocket: tuple[int, dict[int, int]] = (-1, {})
+        """(version, code -> cells) of :meth:`largest_pocket_cells` found since it."""
         self.initial_rebel_cells = int(np.count_nonzero(self.rebel()))
 
     # ----------------------------------------------------------------- views
@@ -53,10 +55,11 @@ class Territory:
         """Rebel-held cells touching a government-held cell (read-only; computed once per
         change of control, since shelling, the assault, defence and walk-outs all read it)."""
         if self._front_version != self.version:
-            shape = (self.geo.n_rows, self.geo.n_cols)
-            government = (self.controller == GOVERNMENT).reshape(shape)
-            touching = ndimage.binary_dilation(government, structure=EIGHT_CONNECTED)
-            self._front = touching.ravel() & self.rebel()
+            rebel, window = self._rebel_window()
+            front = np.zeros_like(rebel)
+            touching = ndimage.binary_dilation(~rebel[window], structure=EIGHT_CONNECTED)
+            front[window] = touching & rebel[window]
+            self._front = front.ravel()
             self._front.flags.writeable = False
             self._front_version = self.version
         return self._front
@@ -74,11 +77,16 @@ class Territory:
         return 1.0 - largest / np.count_nonzero(self._labels) if largest else 0.0
 
     def largest_pocket_cells(self, code: int) -> int:
-        """Cells of the largest pocket holding any of ``code``'s cells (0 if it holds none)."""
-        own = self._labels[self.controller == code]
-        if own.size == 0:
-            return 0
-        return int(self._sizes_of_pockets()[np.unique(own)].max())
+        """Cells of the largest pocket holding any of ``code``'s cells (0 if it holds none;
+        found once per change of control)."""
+        version, largest = self._largest_pocket
+        if version != self.version:
+            largest = {}
+            self._largest_pocket = (self.version, largest)
+        if code not in largest:
+            own = self._labels[self.controller == code]
+            largest[code] = int(self._sizes_of_pockets()[np.unique(own)].max()) if own.size else 0
+        return largest[code]
 
     def pocket_cells(self) -> NDArray[np.int64]:
         """Cells of each pocket (pocket k at index k - 1)."""
@@ -160,9 +168,25 @@ class Territory:
         return cells
 
     def _label(self) -> tuple[NDArray[np.int32], int]:
-        shape = (self.geo.n_rows, self.geo.n_cols)
-        labels, n = ndimage.label(self.rebel().reshape(shape), structure=EIGHT_CONNECTED)
-        return labels.ravel().astype(np.int32), int(n)
+        rebel, window = self._rebel_window()
+        labels = np.zeros(rebel.shape, dtype=np.int32)
+        labels[window], n = ndimage.label(rebel[window], structure=EIGHT_CONNECTED)
+        return labels.ravel(), int(n)
+
+    def _rebel_window(self) -> tuple[NDArray[np.bool_], tuple[slice, slice]]:
+        """The rebel-held cells (rows x cols), and the smallest window of the map holding them
+        with one more cell on every side (within the map): what lies outside it is
+        government-held and touches no rebel-held cell, so neighbourhoods of rebel-held
+        cells, and their numbering in reading order, are the same in the window."""
+        rebel = self.rebel().reshape(self.geo.n_rows, self.geo.n_cols)
+        rows = np.flatnonzero(rebel.any(axis=1))
+        cols = np.flatnonzero(rebel.any(axis=0))
+        if rows.size == 0:
+            return rebel, (slice(0, 0), slice(0, 0))
+        return rebel, (
+            slice(max(int(rows[0]) - 1, 0), int(rows[-1]) + 2),
+            slice(max(int(cols[0]) - 1, 0), int(cols[-1]) + 2),
+        )
 
     # ----------------------------------------------------------------- walking
     def distance_field(
