@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.geography import Geography
+from sim.index_sets import union
 from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
 
 
@@ -545,7 +546,7 @@ class Civilians:
             budget -= np.where(walking, step_m, 0.0)
         self.cell[who] = cell
         away = self._away[self.cell[self._away] != self.home_cell[self._away]]
-        self._away = np.union1d(away, who[cell != self.home_cell[who]])
+        self._away = union(away, who[cell != self.home_cell[who]])
         arrived = who[distance_m[cell] == 0.0]
         # Arrival order, with a household-level tie-break so families queue together.
         self._queue(arrived, crossing, rng, step)

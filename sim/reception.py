@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from sim.civilians import NO_SITE, Civilians, CivilianState
 from sim.geography import Geography, apportion
+from sim.index_sets import is_in
 from sim.params import ReceptionParams
 
 
@@ -77,7 +78,7 @@ class Reception:
         A person's screening ends at exactly one step (this runs every step), so everyone
         due but not ending now is already held."""
         p = self.params
-        ending_now = screened[~np.isin(screened, self.held)]
+        ending_now = screened[~is_in(screened, self.held)]
         held_now = ending_now[rng.random(ending_now.size) < p.detained_share]
         self.held = np.concatenate([self.held, held_now])
         self.held_until = np.concatenate(
@@ -85,7 +86,7 @@ class Reception:
         )
         self.detained += int(held_now.size)
         freed = self.held_until <= step
-        going = np.concatenate([np.setdiff1d(ending_now, held_now), self.held[freed]])
+        going = np.concatenate([ending_now[~is_in(ending_now, held_now)], self.held[freed]])
         self.held, self.held_until = self.held[~freed], self.held_until[~freed]
         return np.sort(going)
 
