@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.geography import Geography
-from sim.index_sets import is_in, union
+from sim.index_sets import union
 from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
 
 
@@ -77,16 +77,6 @@ ACROSS_THE_FRONT = -2
 """``target_crossing`` of people queued to walk out across the front (:mod:`sim.walkouts`)."""
 NO_SITE = -1
 SCREENED_ROUTES = (ExitRoute.CROSSING, ExitRoute.DEAL_CORRIDOR, ExitRoute.FRONT)
-TRANSIENT_STATES = (
-    CivilianState.MOVING,
-    CivilianState.QUEUED,
-    CivilianState.AWAITING_BUS,
-    CivilianState.AWAITING_CORRIDOR,
-    CivilianState.SCREENING,
-)
-"""States people pass through, few at a time: :meth:`Civilians.in_state` finds them in a kept
-list rather than by a pass over everyone."""
-_IS_TRANSIENT = np.isin(np.arange(256), TRANSIENT_STATES)
 LEFT_ENCLAVE_ROUTES = (*SCREENED_ROUTES, ExitRoute.MEDEVAC, ExitRoute.BUS)
 """Routes by which people left the enclave as OCHA counts it (went out, or bussed north)."""
 """Routes whose people are screened and then sent to the reception sites."""
@@ -152,9 +142,6 @@ class Civilians:
         self._district_runs = (self.home_district[runs], np.diff(np.append(runs, n)))
         """Home district and length of each run of people with the same one (people are
         stored by home cell)."""
-        self._transient = np.zeros(0, dtype=np.intp)
-        """Everyone in a :data:`TRANSIENT_STATES` state, and maybe some who have left one
-        since (ascending, distinct), kept by :meth:`set_state`; read by :meth:`in_state`."""
         self._away = np.zeros(0, dtype=np.intp)
         """People inside the enclave standing off their home cell (ascending), kept up to date
         by :meth:`move`; read by :meth:`inside_on`."""
@@ -170,19 +157,10 @@ class Civilians:
     # ----------------------------------------------------------------- queries
     def in_state(self, state: CivilianState) -> NDArray[np.intp]:
         """People in ``state``, in order; no pass over everyone when the kept counts say
-        nobody is, or for :data:`TRANSIENT_STATES` (read from the kept list), so the columns
-        must change through :meth:`set_state`."""
+        nobody is (so the columns must change through :meth:`set_state`)."""
         if not self.state_route_counts[state].any():
             return np.zeros(0, dtype=np.intp)
-        if state not in TRANSIENT_STATES:
-            return np.flatnonzero(self.state == state)
-        listed = self._transient
-        listed_state = self.state[listed]
-        if not _IS_TRANSIENT[listed_state.view(np.uint8)].all():  # drop those who moved on
-            keep = _IS_TRANSIENT[listed_state.view(np.uint8)]
-            listed, listed_state = listed[keep], listed_state[keep]
-            self._transient = listed
-        return listed[listed_state == state]
+        return np.flatnonzero(self.state == state)
 
     def in_enclave(self) -> NDArray[np.bool_]:
         return self.state <= LAST_ENCLAVE_STATE
@@ -223,10 +201,6 @@ class Civilians:
         self.state[who] = state
         if route is not None:
             self.exit_route[who] = route
-        if state in TRANSIENT_STATES:
-            new = np.sort(who)
-            new = new[~is_in(new, self._transient)]
-            self._transient = np.insert(self._transient, np.searchsorted(self._transient, new), new)
 
     def assign_affiliation(
         self,
