@@ -164,8 +164,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "strike_lethality_squared",
         "sim/civilians.py",
-        "p_killed = 1.0 - (1.0 - lethality) ** strikes_at_person[who]",
-        "p_killed = lethality * strikes_at_person[who] ** 2",
+        "p_killed = 1.0 - (1.0 - lethality) ** strikes_on_struck[hit]",
+        "p_killed = lethality * strikes_on_struck[hit] ** 2",
         "strikes' lethality squared instead of compounded over strikes",
     ),
     Mutation(

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.geography import Geography
+from sim.index_sets import union
 from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
 
 
@@ -137,8 +138,30 @@ class Civilians:
         # People are stored household by household, so a household is a slice of the arrays.
         self._household_start = np.flatnonzero(np.diff(self.household, prepend=-1))
         self._fear_decay = np.float32(math.exp(-math.log(2) / params.fear_half_life_hours))
+        runs = np.flatnonzero(np.diff(self.home_district, prepend=-1))
+        self._district_runs = (self.home_district[runs], np.diff(np.append(runs, n)))
+        """Home district and length of each run of people with the same one (people are
+        stored by home cell)."""
+        self._away = np.zeros(0, dtype=np.intp)
+        """People inside the enclave standing off their home cell (ascending), kept up to date
+        by :meth:`move`; read by :meth:`inside_on`."""
+        self.state_route_counts = np.zeros((N_STATES, N_ROUTES), dtype=np.int64)
+        """People per (state, exit route), kept up to date by :meth:`set_state` (read only:
+        :meth:`state_by_route` counts the columns afresh, the full invariant check compares)."""
+        self.state_route_counts[CivilianState.AT_HOME, ExitRoute.NONE] = n
+        self.inside_by_district = np.bincount(
+            self.home_district, minlength=len(geo.district_names)
+        ).astype(np.int64)
+        """People inside the enclave by home district, kept up to date by :meth:`set_state`."""
 
     # ----------------------------------------------------------------- queries
+    def in_state(self, state: CivilianState) -> NDArray[np.intp]:
+        """People in ``state``, in order; no pass over everyone when the kept counts say
+        nobody is (so the columns must change through :meth:`set_state`)."""
+        if not self.state_route_counts[state].any():
+            return np.zeros(0, dtype=np.intp)
+        return np.flatnonzero(self.state == state)
+
     def in_enclave(self) -> NDArray[np.bool_]:
         return self.state <= LAST_ENCLAVE_STATE
 
@@ -156,6 +179,29 @@ class Civilians:
         return table.reshape(N_STATES, 256)[:, :N_ROUTES]
 
     # ----------------------------------------------------------------- transitions
+    def set_state(
+        self, who: NDArray[np.intp], state: CivilianState, route: ExitRoute | None = None
+    ) -> None:
+        """Put the distinct people ``who`` (indices) in ``state`` (and exit ``route``, if
+        given), keeping :attr:`state_route_counts` and :attr:`inside_by_district` up to date:
+        every change of state or route goes through here."""
+        if who.size == 0:
+            return
+        old_state = self.state[who].astype(np.intp)
+        old_route = self.exit_route[who].astype(np.intp)
+        new_route = old_route if route is None else np.full(who.size, int(route))
+        np.subtract.at(self.state_route_counts, (old_state, old_route), 1)
+        np.add.at(self.state_route_counts, (int(state), new_route), 1)
+        now_inside = state <= LAST_ENCLAVE_STATE
+        in_or_out = who[(old_state <= LAST_ENCLAVE_STATE) != now_inside]
+        if in_or_out.size:
+            self.inside_by_district += (1 if now_inside else -1) * np.bincount(
+                self.home_district[in_or_out], minlength=self.inside_by_district.size
+            )
+        self.state[who] = state
+        if route is not None:
+            self.exit_route[who] = route
+
     def assign_affiliation(
         self,
         code_at_cell: NDArray[np.integer],
@@ -177,25 +223,25 @@ class Civilians:
         deal corridors) or into government areas (captured where they stand, or
         medically evacuated)."""
         if route == ExitRoute.BUS:
-            self.state[who] = CivilianState.BUSSED_NORTH
+            self.set_state(who, CivilianState.BUSSED_NORTH, route)
         elif route in SCREENED_ROUTES:
-            self.state[who] = CivilianState.SCREENING
+            self.set_state(who, CivilianState.SCREENING, route)
         else:
-            self.state[who] = CivilianState.IN_GOVERNMENT_AREA
-        self.exit_route[who] = route
+            self.set_state(who, CivilianState.IN_GOVERNMENT_AREA, route)
         self.exit_step[who] = step
         self.target_crossing[who] = NO_CROSSING
         self.queue_ticket[who] = np.inf
 
     def capture_cells(self, captured_cell: NDArray[np.bool_], step: int) -> int:
         """Everyone inside the enclave standing on a captured cell is now in government areas."""
-        who = np.flatnonzero(self.in_enclave() & captured_cell[self.cell])
+        who = self.inside_on(np.flatnonzero(captured_cell))
         self.leave_enclave(who, ExitRoute.STAYED, step)
         return int(who.size)
 
     def shelling_casualties(
         self,
-        strikes_at_person: NDArray[np.int32],
+        struck: NDArray[np.intp],
+        strikes_on_struck: NDArray[np.int32],
         lethality_per_strike: float,
         shelter_protection: float,
         rng: np.random.Generator,
@@ -203,8 +249,11 @@ class Civilians:
     ) -> tuple[int, NDArray[np.intp]]:
         """Kill people in struck cells: each strike kills each person with the lethality.
 
-        Returns the number killed and the survivors inside the enclave on struck cells."""
-        who = np.flatnonzero((strikes_at_person > 0) & self.in_enclave())
+        ``struck``: people (ascending) on struck cells, ``strikes_on_struck`` the strikes on
+        each one's cell; those inside the enclave are hit. Returns the number killed and the
+        survivors hit."""
+        hit = (strikes_on_struck > 0) & (self.state[struck] <= LAST_ENCLAVE_STATE)
+        who = struck[hit]
         if who.size == 0:
             return 0, who
         lethality = np.where(
@@ -212,48 +261,94 @@ class Civilians:
             lethality_per_strike * (1.0 - shelter_protection),
             lethality_per_strike,
         )
-        p_killed = 1.0 - (1.0 - lethality) ** strikes_at_person[who]
+        p_killed = 1.0 - (1.0 - lethality) ** strikes_on_struck[hit]
         dies = rng.random(who.size) < p_killed
         return self.kill(who[dies], step), who[~dies]
 
     def kill(self, who: NDArray[np.intp], step: int) -> int:
-        self.state[who] = CivilianState.KILLED
+        self.set_state(who, CivilianState.KILLED)
         self.exit_step[who] = step
         self.target_crossing[who] = NO_CROSSING
         self.queue_ticket[who] = np.inf
         return int(who.size)
 
     def on_cells(self, cells: NDArray[np.intp], n_cells: int) -> NDArray[np.intp]:
-        """People inside the enclave standing on ``cells``."""
+        """People inside the enclave standing on ``cells`` (any order, repeats allowed;
+        ``n_cells``: cells of the map)."""
         mask = np.zeros(n_cells, dtype=bool)
         mask[cells] = True
-        return np.flatnonzero(self.in_enclave() & mask[self.cell])
+        return self.inside_on(np.flatnonzero(mask))
+
+    def away_from_home(self) -> NDArray[np.intp]:
+        """The kept list of people standing off their home cell (ascending): everyone inside
+        the enclave who is, and maybe some who have left it since."""
+        return self._away
+
+    def inside_on(self, cells: NDArray[np.intp]) -> NDArray[np.intp]:
+        """People inside the enclave standing on ``cells`` (ascending, distinct), in person
+        order, found without a pass over everyone: people are stored by home cell, and the
+        few standing elsewhere are kept in a list."""
+        cells = cells.astype(self.home_cell.dtype)  # else searchsorted converts home_cell
+        lo = np.searchsorted(self.home_cell, cells, side="left")
+        hi = np.searchsorted(self.home_cell, cells, side="right")
+        at_home_cell = _ranges(lo, hi - lo)
+        on_home_cell = at_home_cell[self.cell[at_home_cell] == self.home_cell[at_home_cell]]
+        self._away = self._away[self.state[self._away] <= LAST_ENCLAVE_STATE]
+        if self._away.size == 0 or cells.size == 0:
+            who = on_home_cell
+        else:  # the two lists are disjoint: the kept list holds only people off home
+            where = self.cell[self._away]
+            at = np.minimum(np.searchsorted(cells, where), cells.size - 1)
+            who = np.sort(np.concatenate([on_home_cell, self._away[cells[at] == where]]))
+        return who[self.state[who] <= LAST_ENCLAVE_STATE]
 
     # ----------------------------------------------------------------- perceive
     def perceive(
-        self, strikes_at_person: NDArray[np.int32], district_strikes_per_km2: NDArray[np.float64]
+        self,
+        struck: NDArray[np.intp],
+        strikes_on_struck: NDArray[np.int32],
+        district_strikes_per_km2: NDArray[np.float64],
     ) -> None:
-        """Fear decays and grows with harm seen this hour."""
+        """Fear decays and grows with harm seen this hour: the strikes per km2 of one's home
+        district, and for ``struck`` (people inside the enclave on struck cells) the
+        ``strikes_on_struck`` on their cell. (Fear outside the enclave is never read.)"""
         p = self.params
         self.fear *= self._fear_decay
         if district_strikes_per_km2.any():
-            harm = p.fear_per_strike_in_cell * strikes_at_person.astype(np.float32)
-            harm += (p.fear_per_strike_per_km2_in_district * district_strikes_per_km2).astype(
+            by_district = (p.fear_per_strike_per_km2_in_district * district_strikes_per_km2).astype(
                 np.float32
-            )[self.home_district]
+            )
+            district, run_length = self._district_runs
+            harm = np.repeat(by_district[district], run_length)  # by_district[home_district]
+            harm[struck] += p.fear_per_strike_in_cell * strikes_on_struck.astype(np.float32)
             self.fear += self.fear_sensitivity * harm
 
     # ----------------------------------------------------------------- decide
+    def members(self, households: NDArray[np.intp]) -> NDArray[np.intp]:
+        """Every member of ``households`` (ascending ids), in person order."""
+        return _ranges(self._household_start[households], self.household_size[households])
+
     def household_means(
-        self, columns: tuple[NDArray[np.float32], ...], mask: NDArray[np.bool_]
+        self,
+        columns: tuple[NDArray[np.float32], ...],
+        mask: NDArray[np.bool_],
+        households: NDArray[np.intp] | None = None,
     ) -> tuple[NDArray[np.float64], ...]:
-        """Mean of each column over each household's members in ``mask`` (0 where none)."""
-        if self.n == 0:
-            return tuple(np.zeros(0) for _ in columns)
-        size = np.add.reduceat(mask.view(np.int8), self._household_start, dtype=np.int32)
+        """Mean of each column over each household's members in ``mask`` (0 where none).
+
+        With ``households`` (ascending ids), only those, and ``columns`` and ``mask`` hold
+        their members (:meth:`members`); each household's sum is the same float either way."""
+        if households is None:
+            starts = self._household_start
+        else:
+            sizes = self.household_size[households]
+            starts = np.cumsum(sizes) - sizes
+        if starts.size == 0 or mask.size == 0:
+            return tuple(np.zeros(starts.size) for _ in columns)
+        size = np.add.reduceat(mask.view(np.int8), starts, dtype=np.int32)
         means = []
         for values in columns:
-            total = np.add.reduceat(values * mask, self._household_start, dtype=np.float64)
+            total = np.add.reduceat(values * mask, starts, dtype=np.float64)
             means.append(np.divide(total, size, out=np.zeros_like(total), where=size > 0))
         return tuple(means)
 
@@ -280,35 +375,57 @@ class Civilians:
         cell by its holders; ``hunger_by_district`` is everyone's hunger by home district (a
         household lives in one); ``word_factor`` is the pull of the news of safe passage
         (:class:`sim.exit_barriers.ExitBarriers`). Returns how many set out.
+
+        Each household draws its three numbers every hour; only the households whose draws
+        could make them act (below the hazard of sheltering or going home, or below an upper
+        bound of anyone's leaving hazard) are then looked at member by member, with the same
+        arithmetic as for everyone.
         """
         p = self.params
-        home = self.state == CivilianState.AT_HOME
-        sheltering = self.state == CivilianState.SHELTERING
-        settled = home | sheltering
         can_cross = open_crossings.size > 0 and p.leave_hazard_per_hour > 0
         can_walk_out = walkout_distance_m is not None and self.exits.walkout_hazard_per_hour > 0
-        (hh_fear,) = self.household_means((self.fear,), settled)
         u_shelter = rng.random(self.n_households)
         u_leave = rng.random(self.n_households)
         u_route = rng.random(self.n_households)
+        p_shelter = -np.expm1(-p.shelter_hazard_per_hour)
+        p_home = -np.expm1(-p.return_home_hazard_per_hour)
 
-        go_shelter = (hh_fear > p.shelter_fear_threshold) & (
-            u_shelter < -np.expm1(-p.shelter_hazard_per_hour)
-        )
-        go_home = (hh_fear < p.return_home_fear_threshold) & (
-            u_shelter < -np.expm1(-p.return_home_hazard_per_hour)
-        )
-        to_shelter = home & go_shelter[self.household]
-        to_home = sheltering & go_home[self.household]
+        with_someone_home = np.zeros(self.n_households, dtype=bool)
+        with_someone_home[self.household[self.in_state(CivilianState.AT_HOME)]] = True
+        may_leave = np.zeros(self.n_households, dtype=bool)
+        if can_cross or can_walk_out:
+            bound = self._leave_probability_bound(
+                restraint_at_cell,
+                crossing_pull if can_cross else None,
+                can_walk_out,
+                hunger_by_district,
+                word_factor,
+            )
+            may_leave = u_leave < bound
+        may_act = (u_shelter < p_home) | (with_someone_home & (u_shelter < p_shelter)) | may_leave
+        acting = np.flatnonzero(may_act)
+        who = self.members(acting)
+        state = self.state[who]
+        home = state == CivilianState.AT_HOME
+        sheltering = state == CivilianState.SHELTERING
+        settled = home | sheltering
+        (hh_fear,) = self.household_means((self.fear[who],), settled, acting)
+        of = np.repeat(np.arange(acting.size), self.household_size[acting])  # index in acting
+
+        go_shelter = (hh_fear > p.shelter_fear_threshold) & (u_shelter[acting] < p_shelter)
+        go_home = (hh_fear < p.return_home_fear_threshold) & (u_shelter[acting] < p_home)
+        to_shelter = who[home & go_shelter[of]]
+        to_home = who[sheltering & go_home[of]]
 
         set_out = np.zeros(0, dtype=np.intp)
         target = np.zeros(0, dtype=np.intp)
         walk_out = np.zeros(0, dtype=np.intp)
         if can_cross or can_walk_out:
-            candidates = np.flatnonzero(settled)
+            deciding = settled & may_leave[acting][of]  # the others cannot leave
+            candidates = who[deciding]
             cell = self.cell[candidates]
             hh = self.household[candidates]
-            fear = hh_fear[hh]
+            fear = hh_fear[of[deciding]]
             push = (
                 fear
                 / (fear + p.fear_half_saturation)
@@ -341,12 +458,38 @@ class Civilians:
             walk_out = candidates[by_front]
 
         # Apply all choices together (decide first, commit second).
-        self.state[to_shelter] = CivilianState.SHELTERING
-        self.state[to_home] = CivilianState.AT_HOME
-        self.state[set_out] = CivilianState.MOVING
+        self.set_state(to_shelter, CivilianState.SHELTERING)
+        self.set_state(to_home, CivilianState.AT_HOME)
+        self.set_state(set_out, CivilianState.MOVING)
         self.target_crossing[set_out] = target
         self._queue(walk_out, ACROSS_THE_FRONT, rng, step)
         return int(set_out.size + walk_out.size)
+
+    def _leave_probability_bound(
+        self,
+        restraint_at_cell: NDArray[np.float64],
+        crossing_pull: NDArray[np.float64] | None,
+        can_walk_out: bool,
+        hunger_by_district: NDArray[np.float64],
+        word_factor: float,
+    ) -> float:
+        """An upper bound of anyone's probability of leaving this hour (the largest value of
+        every factor of the hazard, with a margin for rounding): a household whose draw is
+        above it cannot leave. ``crossing_pull``: None if no crossing can be reached."""
+        p, e = self.params, self.exits
+        hazard = 0.0
+        if crossing_pull is not None:
+            hazard += p.leave_hazard_per_hour * float(np.abs(crossing_pull).max())
+        if can_walk_out:
+            hazard += e.walkout_hazard_per_hour
+        for factor in (
+            1.0 + p.hunger_weight * hunger_by_district,  # the fear factor is at most 1
+            1.0 - restraint_at_cell,
+            np.array([1.0 - e.screening_distrust, 1.0 - e.screening_distrust_fighter_family]),
+        ):
+            hazard *= float(np.abs(factor).max()) if factor.size else 0.0
+        bound = hazard * abs(word_factor) * (1.0 + 1e-6)
+        return bound if bound < math.inf else math.inf  # NaN: no bound, look at everyone
 
     def _trust_in_screening(self, who: NDArray[np.intp]) -> NDArray[np.float64]:
         """1 - distrust of government screening, higher for fighters' families."""
@@ -361,7 +504,7 @@ class Civilians:
         self, who: NDArray[np.intp], crossing: int, rng: np.random.Generator, step: int
     ) -> None:
         """``who`` join the queue of ``crossing`` this step, families together."""
-        self.state[who] = CivilianState.QUEUED
+        self.set_state(who, CivilianState.QUEUED)
         self.target_crossing[who] = crossing
         households, member_of = np.unique(self.household[who], return_inverse=True)
         self.queue_ticket[who] = step + rng.random(households.size)[member_of]
@@ -381,9 +524,8 @@ class Civilians:
         People whose way is cut (no finite distance any more) stop and settle where they
         stand: the front may lie between them and home. Returns arrivals.
         """
-        who = np.flatnonzero(
-            (self.state == CivilianState.MOVING) & (self.target_crossing == crossing)
-        )
+        who = self.in_state(CivilianState.MOVING)
+        who = who[self.target_crossing[who] == crossing]
         if who.size == 0:
             return 0
         cut = ~np.isfinite(distance_m[self.cell[who]])
@@ -403,20 +545,22 @@ class Civilians:
             cell = np.where(walking, nxt, cell)
             budget -= np.where(walking, step_m, 0.0)
         self.cell[who] = cell
+        away = self._away[self.cell[self._away] != self.home_cell[self._away]]
+        self._away = union(away, who[cell != self.home_cell[who]])
         arrived = who[distance_m[cell] == 0.0]
         # Arrival order, with a household-level tie-break so families queue together.
         self._queue(arrived, crossing, rng, step)
         return int(arrived.size)
 
     def settle(self, who: NDArray[np.intp]) -> None:
-        self.state[who] = CivilianState.AT_HOME
+        self.set_state(who, CivilianState.AT_HOME)
         self.target_crossing[who] = NO_CROSSING
         self.queue_ticket[who] = np.inf
 
     def queued_at(self, crossing: int) -> NDArray[np.intp]:
-        return np.flatnonzero(
-            (self.state == CivilianState.QUEUED) & (self.target_crossing == crossing)
-        )
+        """People queued at ``crossing`` (``ACROSS_THE_FRONT``: to walk out), in order."""
+        queued = self.in_state(CivilianState.QUEUED)
+        return queued[self.target_crossing[queued] == crossing]
 
     def pass_crossing(self, crossing: int, throughput: int, step: int) -> tuple[int, int]:
         """The first ``throughput`` people in the queue cross into government areas.
@@ -491,9 +635,9 @@ class Civilians:
         choice = choice[who]
         to_shelters = who[choice == DealChoice.SHELTERS]
         to_bus = who[choice == DealChoice.BUS]
-        self.state[to_shelters] = CivilianState.AWAITING_CORRIDOR
+        self.set_state(to_shelters, CivilianState.AWAITING_CORRIDOR)
         self.queue_ticket[to_shelters] = u_ticket[self.household[to_shelters]]
-        self.state[to_bus] = CivilianState.AWAITING_BUS
+        self.set_state(to_bus, CivilianState.AWAITING_BUS)
         self.queue_ticket[to_bus] = u_ticket[self.household[to_bus]]
         return np.bincount(choice, minlength=len(DealChoice))
 
@@ -508,6 +652,12 @@ class Civilians:
         boarding = self._first_in_line(waiting, seats)
         self.leave_enclave(boarding, ExitRoute.BUS, step)
         return int(boarding.size)
+
+
+def _ranges(starts: NDArray[np.integer], lengths: NDArray[np.integer]) -> NDArray[np.intp]:
+    """The indices ``starts[k], ..., starts[k] + lengths[k] - 1`` for each k, in order."""
+    before = np.cumsum(lengths) - lengths  # indices of the earlier ranges listed
+    return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
 
 
 def strikes_per_km2_by_district(

@@ -53,6 +53,11 @@ class Crossings:
         self._fields: list[tuple[int, NDArray[np.float64], NDArray[np.int32]] | None] = [
             None
         ] * len(params)
+        self._open_fields: tuple[tuple[int, tuple[int, ...]] | None, NDArray[np.float64]] = (
+            None,
+            np.zeros((0, geo.n_cells)),
+        )
+        """(territory version and open crossings, their stacked fields) last stacked."""
         self._closure_p = np.array([c.closure_probability_per_day for c in params])
         self.shut_today = np.zeros(len(params), dtype=bool)
         """Crossings shut for the whole of today (drawn at the day's first step)."""
@@ -106,18 +111,27 @@ class Crossings:
         return cached[1], cached[2]
 
     def open_fields(self) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        """The crossings open now, and their distance fields (open crossings x cells)."""
+        """The crossings open now, and their distance fields (open crossings x cells; read
+        only, stacked again only when the open crossings or the territory change)."""
         open_now = np.flatnonzero(self.is_open)
-        if open_now.size:
-            return open_now, np.stack([self.field(int(k))[0] for k in open_now])
-        return open_now, np.zeros((0, self.geo.n_cells))
+        key = (self.territory.version, tuple(open_now.tolist()))
+        if self._open_fields[0] != key:
+            if open_now.size:
+                fields = np.stack([self.field(int(k))[0] for k in open_now])
+            else:
+                fields = np.zeros((0, self.geo.n_cells))
+            fields.flags.writeable = False
+            self._open_fields = (key, fields)
+        return open_now, self._open_fields[1]
 
     def walk_and_pass(self, civ: Civilians, rng: np.random.Generator, t: int) -> None:
         """Crossing by crossing: people heading there walk towards it, then, if it is open,
         the first in its queue pass at its throughput (counted in ``crossed`` and
         ``waited_hours``)."""
+        moving = civ.in_state(CivilianState.MOVING)
+        heading = set(civ.target_crossing[moving].tolist())
         for k in range(len(self.names)):
-            if _anyone_heading_to(civ, k):
+            if k in heading:  # someone is walking there
                 dist, nxt = self.field(k)
                 civ.move(k, dist, nxt, self.geo, rng, t)
             if self.is_open[k]:
@@ -126,8 +140,5 @@ class Crossings:
 
     def queue_lengths(self, civ: Civilians) -> NDArray[np.int64]:
         """People queued at each crossing."""
-        return np.array([civ.queued_at(k).size for k in range(len(self.names))])
-
-
-def _anyone_heading_to(civ: Civilians, k: int) -> bool:
-    return bool(np.any((civ.state == CivilianState.MOVING) & (civ.target_crossing == k)))
+        target = civ.target_crossing[civ.in_state(CivilianState.QUEUED)]
+        return np.bincount(target[target >= 0], minlength=len(self.names))

@@ -354,9 +354,9 @@ class DealBroker:
             return finished  # most hours: no open deal, no scan of the population
         p = self.params
         civ = self.civilians
-        awaiting_bus = np.flatnonzero(civ.state == CivilianState.AWAITING_BUS)
+        awaiting_bus = civ.in_state(CivilianState.AWAITING_BUS)
         deal_of_bus = self.deal_of_cell[civ.cell[awaiting_bus]]
-        awaiting_corridor = np.flatnonzero(civ.state == CivilianState.AWAITING_CORRIDOR)
+        awaiting_corridor = civ.in_state(CivilianState.AWAITING_CORRIDOR)
         deal_of_corridor = self.deal_of_cell[civ.cell[awaiting_corridor]]
         corridor_open = p.corridor_open_hour <= t % 24 < p.corridor_close_hour
         due = [

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.civilians import LAST_ENCLAVE_STATE, Civilians, ExitRoute
+from sim.index_sets import is_in
 from sim.params import MedevacParams
 from sim.scale import Carry
 
@@ -71,7 +72,7 @@ class MedevacList:
         rate = self.params.critically_wounded_per_death * killed
         if rate == 0.0 or struck_survivors.size == 0:
             return 0
-        candidates = struck_survivors[~np.isin(struck_survivors, self.patients)]
+        candidates = struck_survivors[~is_in(struck_survivors, self.patients)]
         n = min(int(rng.poisson(rate)), candidates.size)
         wounded = np.sort(rng.choice(candidates, size=n, replace=False))
         self.patients = np.concatenate([self.patients, wounded])

@@ -21,7 +21,7 @@ from sim.food import FoodStocks
 from sim.geography import Geography, build_ghouta
 from sim.government import GovernmentForces
 from sim.handover import HandOver
-from sim.invariants import check_invariants
+from sim.invariants import check_aggregates, check_invariants
 from sim.medevac import MedevacList
 from sim.params import ConfigError, SimConfig, check_names
 from sim.reception import Reception
@@ -76,14 +76,25 @@ class SiegeModel(mesa.Model):
        day patients on the medical list may die; the longest-waiting are evacuated in any
        fixed-date window (a counterfactual) and, once a day, from each open deal's cells.
     6. Record the hour's numbers (and, at a day's last hour, who holds each cell and who is
-       on it); check that every person is in exactly one state.
+       on it); check the accounting rules (:mod:`sim.invariants`): on the counts every
+       step, person by person at a day's last step (every step with
+       ``full_invariant_checks``).
     """
 
-    def __init__(self, config: SimConfig, geography: Geography | None = None) -> None:
+    def __init__(
+        self,
+        config: SimConfig,
+        geography: Geography | None = None,
+        *,
+        full_invariant_checks: bool = False,
+    ) -> None:
+        """``full_invariant_checks``: when ``config.check_invariants``, check every person at
+        every step, not only at each day's last step (slower; the tests do)."""
         streams = make_streams(config.seed)
         super().__init__(rng=streams.mesa)
         self.config = config
         """The config as asked (written to the run folder)."""
+        self.full_invariant_checks = full_invariant_checks
         config = self.params = at_agent_scale(config)
         """The config the model runs: counts divided by ``people_per_agent`` (:mod:`sim.scale`)."""
         self.streams = streams
@@ -253,9 +264,9 @@ class SiegeModel(mesa.Model):
             self.running = False
             return
         self._phase_events(t)
-        strikes_at_person = self._phase_government(t)
+        struck = self._phase_government(t)
         self._phase_factions(t)
-        self._phase_civilians(t, strikes_at_person)
+        self._phase_civilians(t, *struck)
         self._phase_logistics(t)
         self._phase_record(t)
         if t + 1 >= self.params.n_steps:
@@ -292,11 +303,13 @@ class SiegeModel(mesa.Model):
         self.food.update_hunger()
 
     # ----------------------------------------------------------------- 2 government
-    def _phase_government(self, t: int) -> NDArray[np.int32]:
+    def _phase_government(self, t: int) -> tuple[NDArray[np.intp], NDArray[np.int32]]:
+        """Returns the people inside the enclave on the cells shelled this hour, and the
+        strikes on each one's cell."""
         self.hand_over.new_hour()
         if self.territory.n_pockets == 0:  # no rebel-held cell left to shell or take
             self.hour_strikes = np.zeros(self.geo.n_cells, dtype=np.int32)
-            return np.zeros(self.civilians.n, dtype=np.int32)
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int32)
         gp = self.params.government
         intensity = float(self.schedule.bombardment[t])
         if self.schedule.pause[t]:
@@ -304,9 +317,11 @@ class SiegeModel(mesa.Model):
         ceasefire = self.deals.ceasefire()
         strikes = self.government.shell(intensity, ~ceasefire, self.streams.shelling)
         self.hour_strikes = strikes
-        strikes_at_person = strikes[self.civilians.cell]
+        struck = self.civilians.inside_on(np.flatnonzero(strikes))
+        strikes_on_struck = strikes[self.civilians.cell[struck]]
         killed, struck_survivors = self.civilians.shelling_casualties(
-            strikes_at_person,
+            struck,
+            strikes_on_struck,
             gp.lethality_per_strike,
             gp.shelter_protection,
             self.streams.shelling,
@@ -328,7 +343,7 @@ class SiegeModel(mesa.Model):
             # the towns of a faction in talks (unless it is under a renewed assault).
             open_to_attack = self.deals.pressure_at_cell(t, self.factions) > 0
             government.advance_units(self.territory.rebel() & open_to_attack)
-        return strikes_at_person
+        return struck, strikes_on_struck
 
     # ----------------------------------------------------------------- 3 factions
     def _phase_factions(self, t: int) -> None:
@@ -359,14 +374,18 @@ class SiegeModel(mesa.Model):
         conflict.retire_factions(t)
 
     # ----------------------------------------------------------------- 4 civilians
-    def _phase_civilians(self, t: int, strikes_at_person: NDArray[np.int32]) -> None:
+    def _phase_civilians(
+        self, t: int, struck: NDArray[np.intp], strikes_on_struck: NDArray[np.int32]
+    ) -> None:
+        """``struck``: people inside the enclave on the cells shelled this hour (before its
+        casualties), ``strikes_on_struck`` the strikes on each one's cell."""
         if not self._anyone_inside:  # nobody comes back: nothing here can happen any more
             return
         civ = self.civilians
         density = strikes_per_km2_by_district(
             self.hour_strikes, self.geo.district, self._district_area_km2
         )
-        civ.perceive(strikes_at_person, density)
+        civ.perceive(struck, strikes_on_struck, density)
         self.crossings.see_strikes(self.hour_strikes)
         restraint = self.exit_barriers.restraint_by_code(self.factions)[self.territory.controller]
         # Under a ceasefire people have made their deal choice: nobody sets out.
@@ -424,11 +443,21 @@ class SiegeModel(mesa.Model):
     # ----------------------------------------------------------------- 6 record
     def _phase_record(self, t: int) -> None:
         civ = self.civilians
-        table = civ.state_by_route()
+        table = civ.state_route_counts
         self._anyone_inside = bool(table[: LAST_ENCLAVE_STATE + 1].any())
-        inside = civ.in_enclave()
         if self.params.check_invariants:
-            self.check_invariants(table, inside)
+            if self.full_invariant_checks or t % 24 == 23:
+                self.check_invariants(civ.state_by_route())
+            else:
+                check_aggregates(
+                    table,
+                    civ.n,
+                    civ.inside_by_district,
+                    self.reception.occupancy,
+                    self.territory,
+                    self.geo,
+                    self.factions,
+                )
         queue = self.crossings.queue_lengths(civ)
         self.recorder.record(
             t,
@@ -453,7 +482,7 @@ class SiegeModel(mesa.Model):
             crossing_shut=self.crossings.shut_today,
             crossed=self.crossings.crossed.copy(),
             waited_hours=self.crossings.waited_hours.copy(),
-            district_remaining=self._people_inside_by_district(inside),
+            district_remaining=civ.inside_by_district,
             food_stock_person_days=self.food.stock_person_days,
             hunger=self.food.hunger,
             shelter_occupancy=self.reception.occupancy,
@@ -463,7 +492,8 @@ class SiegeModel(mesa.Model):
             medevac_evacuated_cum=self.medevac.evacuated,
             medevac_died_waiting_cum=self.medevac.died_waiting,
         )
-        self.territory_record.record(t, self.territory.controller, civ.cell, inside)
+        if self.territory_record.due(t):
+            self.territory_record.record(t, self.territory.controller, civ.cell, civ.in_enclave())
 
     def check_invariants(
         self, state_by_route: NDArray[np.int64], inside: NDArray[np.bool_] | None = None

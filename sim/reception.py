@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from sim.civilians import NO_SITE, Civilians, CivilianState
 from sim.geography import Geography, apportion
+from sim.index_sets import is_in
 from sim.params import ReceptionParams
 
 
@@ -47,14 +48,14 @@ class Reception:
     def admit(self, civ: Civilians, step: int, rng: np.random.Generator) -> int:
         """People whose screening (and detention, for those detained) is over go to the sites
         (or to hosts if there are none)."""
-        screening = np.flatnonzero(civ.state == CivilianState.SCREENING)
+        screening = civ.in_state(CivilianState.SCREENING)
         screened = screening[civ.exit_step[screening] + self.params.screening_hours <= step]
         if self.params.detained_share > 0.0:
             screened = self._detain(screened, step, rng)
         if screened.size == 0:
             return 0
         if self.capacity.size == 0:
-            civ.state[screened] = CivilianState.IN_GOVERNMENT_AREA
+            civ.set_state(screened, CivilianState.IN_GOVERNMENT_AREA)
             return int(screened.size)
         preference = self._preference[civ.cell[screened]]
         free = np.maximum(self.capacity - self.occupancy, 0)
@@ -63,7 +64,7 @@ class Reception:
         if overflow.any():
             quota = apportion(int(overflow.sum()), self.capacity.astype(np.float64))
             site[overflow] = allocate(preference[overflow], quota)
-        civ.state[screened] = CivilianState.IN_COLLECTIVE_SHELTER
+        civ.set_state(screened, CivilianState.IN_COLLECTIVE_SHELTER)
         civ.shelter_site[screened] = site
         self.occupancy += np.bincount(site, minlength=self.capacity.size)
         return int(screened.size)
@@ -77,7 +78,7 @@ class Reception:
         A person's screening ends at exactly one step (this runs every step), so everyone
         due but not ending now is already held."""
         p = self.params
-        ending_now = screened[~np.isin(screened, self.held)]
+        ending_now = screened[~is_in(screened, self.held)]
         held_now = ending_now[rng.random(ending_now.size) < p.detained_share]
         self.held = np.concatenate([self.held, held_now])
         self.held_until = np.concatenate(
@@ -85,7 +86,7 @@ class Reception:
         )
         self.detained += int(held_now.size)
         freed = self.held_until <= step
-        going = np.concatenate([np.setdiff1d(ending_now, held_now), self.held[freed]])
+        going = np.concatenate([ending_now[~is_in(ending_now, held_now)], self.held[freed]])
         self.held, self.held_until = self.held[~freed], self.held_until[~freed]
         return np.sort(going)
 
@@ -100,7 +101,7 @@ class Reception:
             (civ.state == CivilianState.IN_COLLECTIVE_SHELTER) & sponsored[civ.household]
         )
         self.occupancy -= np.bincount(civ.shelter_site[leaving], minlength=self.capacity.size)
-        civ.state[leaving] = CivilianState.IN_GOVERNMENT_AREA
+        civ.set_state(leaving, CivilianState.IN_GOVERNMENT_AREA)
         civ.shelter_site[leaving] = NO_SITE
         self.released += int(leaving.size)
         return int(leaving.size)

@@ -30,10 +30,21 @@ class Territory:
         self.controller = geo.controller.copy()
         self.version = 0
         """Incremented on every change of control; caches compare against it."""
-        self._pairs = _neighbour_pairs(geo.n_rows, geo.n_cols, geo.cell_size_m)
+        i, j, w = _neighbour_pairs(geo.n_rows, geo.n_cols, geo.cell_size_m)
+        contested = (geo.controller[i] != GOVERNMENT) | (geo.controller[j] != GOVERNMENT)
+        self._pairs = (i[contested], j[contested], w[contested])
+        """8-neighbour pairs of cells, but for those held by the government on both sides
+        from the start: government cells never go back, so these never border a faction
+        and are never walked through."""
         self._labels, self.n_pockets = self._label()
         self._front_version = -1
         self._front = np.zeros(geo.n_cells, dtype=bool)
+        self._border_pairs: tuple[int, int, NDArray[np.int64]] | None = None
+        """(version, codes, counts) of the last :meth:`border_pairs`."""
+        self._pocket_sizes = (-1, np.zeros(0, dtype=np.int64))
+        """(version, cells of each pocket label) of the last :meth:`_sizes_of_pockets`."""
+        self._largest_pocket: tuple[int, dict[int, int]] = (-1, {})
+        """(version, code -> cells) of :meth:`largest_pocket_cells` found since it."""
         self.initial_rebel_cells = int(np.count_nonzero(self.rebel()))
 
     # ----------------------------------------------------------------- views
@@ -44,10 +55,11 @@ class Territory:
         """Rebel-held cells touching a government-held cell (read-only; computed once per
         change of control, since shelling, the assault, defence and walk-outs all read it)."""
         if self._front_version != self.version:
-            shape = (self.geo.n_rows, self.geo.n_cols)
-            government = (self.controller == GOVERNMENT).reshape(shape)
-            touching = ndimage.binary_dilation(government, structure=EIGHT_CONNECTED)
-            self._front = touching.ravel() & self.rebel()
+            rebel, window = self._rebel_window()
+            front = np.zeros_like(rebel)
+            touching = ndimage.binary_dilation(~rebel[window], structure=EIGHT_CONNECTED)
+            front[window] = touching & rebel[window]
+            self._front = front.ravel()
             self._front.flags.writeable = False
             self._front_version = self.version
         return self._front
@@ -65,16 +77,29 @@ class Territory:
         return 1.0 - largest / np.count_nonzero(self._labels) if largest else 0.0
 
     def largest_pocket_cells(self, code: int) -> int:
-        """Cells of the largest pocket holding any of ``code``'s cells (0 if it holds none)."""
-        own = self._labels[self.controller == code]
-        if own.size == 0:
-            return 0
-        sizes = np.bincount(self._labels, minlength=self.n_pockets + 1)
-        return int(sizes[np.unique(own)].max())
+        """Cells of the largest pocket holding any of ``code``'s cells (0 if it holds none;
+        found once per change of control)."""
+        version, largest = self._largest_pocket
+        if version != self.version:
+            largest = {}
+            self._largest_pocket = (self.version, largest)
+        if code not in largest:
+            own = self._labels[self.controller == code]
+            largest[code] = int(self._sizes_of_pockets()[np.unique(own)].max()) if own.size else 0
+        return largest[code]
 
     def pocket_cells(self) -> NDArray[np.int64]:
         """Cells of each pocket (pocket k at index k - 1)."""
-        return np.bincount(self._labels, minlength=self.n_pockets + 1)[1:]
+        return self._sizes_of_pockets()[1:].copy()
+
+    def _sizes_of_pockets(self) -> NDArray[np.int64]:
+        """Cells of each pocket label, 0 (government) first (read-only; once per change)."""
+        version, sizes = self._pocket_sizes
+        if version != self.version:
+            sizes = np.bincount(self._labels, minlength=self.n_pockets + 1)
+            sizes.flags.writeable = False
+            self._pocket_sizes = (self.version, sizes)
+        return sizes
 
     def main_pocket_cells(self, code: int, weight: NDArray[np.float64]) -> int:
         """Cells of the pocket holding the most of ``weight`` over ``code``'s cells (e.g. its
@@ -85,8 +110,7 @@ class Territory:
         in_pocket = np.bincount(
             self._labels[own], weights=weight[own], minlength=self.n_pockets + 1
         )
-        sizes = np.bincount(self._labels, minlength=self.n_pockets + 1)
-        return int(sizes[1 + int(np.argmax(in_pocket[1:]))])
+        return int(self._sizes_of_pockets()[1 + int(np.argmax(in_pocket[1:]))])
 
     def attached(self, code: int, to: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """Cells of ``code`` in its own connected patches that touch the cells ``to``."""
@@ -97,14 +121,20 @@ class Territory:
         return np.isin(labels.ravel(), touching) & (labels.ravel() > 0)
 
     def border_pairs(self, n_codes: int) -> NDArray[np.int64]:
-        """Adjacent cell pairs between each two controller codes (symmetric, codes x codes)."""
+        """Adjacent cell pairs between each two controller codes (symmetric, codes x codes;
+        counted once per change of control)."""
+        cached = self._border_pairs
+        if cached is not None and cached[:2] == (self.version, n_codes):
+            return cached[2].copy()
         i, j, _ = self._pairs
         ci = self.controller[i].astype(np.int64)
         cj = self.controller[j].astype(np.int64)
         differ = ci != cj
         counts = np.bincount(ci[differ] * n_codes + cj[differ], minlength=n_codes * n_codes)
         counts = counts.reshape(n_codes, n_codes)
-        return counts + counts.T
+        counts = counts + counts.T
+        self._border_pairs = (self.version, n_codes, counts)
+        return counts.copy()
 
     def border_cells(self, a: int, b: int) -> NDArray[np.intp]:
         """Cells of ``a`` or ``b`` that touch a cell of the other."""
@@ -138,9 +168,25 @@ class Territory:
         return cells
 
     def _label(self) -> tuple[NDArray[np.int32], int]:
-        shape = (self.geo.n_rows, self.geo.n_cols)
-        labels, n = ndimage.label(self.rebel().reshape(shape), structure=EIGHT_CONNECTED)
-        return labels.ravel().astype(np.int32), int(n)
+        rebel, window = self._rebel_window()
+        labels = np.zeros(rebel.shape, dtype=np.int32)
+        labels[window], n = ndimage.label(rebel[window], structure=EIGHT_CONNECTED)
+        return labels.ravel(), int(n)
+
+    def _rebel_window(self) -> tuple[NDArray[np.bool_], tuple[slice, slice]]:
+        """The rebel-held cells (rows x cols), and the smallest window of the map holding them
+        with one more cell on every side (within the map): what lies outside it is
+        government-held and touches no rebel-held cell, so neighbourhoods of rebel-held
+        cells, and their numbering in reading order, are the same in the window."""
+        rebel = self.rebel().reshape(self.geo.n_rows, self.geo.n_cols)
+        rows = np.flatnonzero(rebel.any(axis=1))
+        cols = np.flatnonzero(rebel.any(axis=0))
+        if rows.size == 0:
+            return rebel, (slice(0, 0), slice(0, 0))
+        return rebel, (
+            slice(max(int(rows[0]) - 1, 0), int(rows[-1]) + 2),
+            slice(max(int(cols[0]) - 1, 0), int(cols[-1]) + 2),
+        )
 
     # ----------------------------------------------------------------- walking
     def distance_field(

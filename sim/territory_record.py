@@ -135,6 +135,10 @@ class TerritoryRecorder:
         """The state before the first hour."""
         self._store(0, -1, controller, cell, inside)
 
+    def due(self, t: int) -> bool:
+        """A snapshot is taken after step ``t`` (a day's last hour)."""
+        return t % 24 == 23
+
     def record(
         self,
         t: int,
@@ -147,7 +151,7 @@ class TerritoryRecorder:
         ``controller`` per cell; ``cell`` and ``inside`` per person (``Civilians.cell``,
         ``Civilians.in_enclave()``).
         """
-        if t % 24 == 23:
+        if self.due(t):
             self._store(t // 24 + 1, t, controller, cell, inside)
 
     def _store(

@@ -16,6 +16,8 @@ people walk out follows from where the army stands and what holds people back.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
@@ -92,18 +94,32 @@ class Walkouts:
             return None
         is_source = np.zeros(self.geo.n_cells, dtype=bool)
         is_source[sources] = True
-        dist = self._distance_m_to(is_source)
-        return np.where(dist <= self.params.walkout_reach_m, dist, np.inf)
+        return self._distance_m_within(is_source, self.params.walkout_reach_m)
 
     def _within(self, cells: NDArray[np.bool_], radius_m: float) -> NDArray[np.bool_]:
-        return self._distance_m_to(cells) <= radius_m
+        return np.isfinite(self._distance_m_within(cells, radius_m))
 
-    def _distance_m_to(self, cells: NDArray[np.bool_]) -> NDArray[np.float64]:
-        """Straight-line distance (m) from every cell's centre to the nearest of ``cells``."""
+    def _distance_m_within(self, cells: NDArray[np.bool_], radius_m: float) -> NDArray[np.float64]:
+        """Straight-line distance (m) from every cell's centre to the nearest of ``cells``
+        where at most ``radius_m``, inf beyond (and everywhere if ``cells`` is empty).
+
+        The distance transform runs on the window of the map that reaches more than
+        ``radius_m`` beyond ``cells`` on every side: it holds all of ``cells``, so each
+        distance in it is the one over the whole map, and every cell outside it is farther."""
         geo = self.geo
-        return ndimage.distance_transform_edt(
-            ~cells.reshape(geo.n_rows, geo.n_cols), sampling=geo.cell_size_m
-        ).ravel()
+        grid = cells.reshape(geo.n_rows, geo.n_cols)
+        distance_m = np.full((geo.n_rows, geo.n_cols), np.inf)
+        rows, cols = np.nonzero(grid)
+        if rows.size == 0:
+            return distance_m.ravel()
+        margin = max(geo.n_rows, geo.n_cols)
+        if radius_m < margin * geo.cell_size_m:
+            margin = math.ceil(radius_m / geo.cell_size_m) + 1
+        r0, c0 = max(int(rows.min()) - margin, 0), max(int(cols.min()) - margin, 0)
+        r1, c1 = int(rows.max()) + margin + 1, int(cols.max()) + margin + 1
+        window = ndimage.distance_transform_edt(~grid[r0:r1, c0:c1], sampling=geo.cell_size_m)
+        distance_m[r0:r1, c0:c1] = np.where(window <= radius_m, window, np.inf)
+        return distance_m.ravel()
 
     def cross(self, civ: Civilians, rng: np.random.Generator, t: int) -> None:
         """The first in the queue cross at this hour's places (the fraction carries over)."""

@@ -26,7 +26,8 @@ def small_config(*overrides: str) -> SimConfig:
 
 
 def run_model(config: SimConfig, geography: Geography | None = None) -> SiegeModel:
-    model = SiegeModel(config, geography)
+    """Run to the end, checking every person's accounting every step."""
+    model = SiegeModel(config, geography, full_invariant_checks=True)
     model.run()
     return model
 

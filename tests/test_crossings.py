@@ -59,7 +59,7 @@ def test_an_open_crossing_passes_its_throughput_and_counts_the_waits():
         f"expected 400 m from the first cell to the entry cell (cell 5), got {dist[1:6]}"
     )
     # Everyone queued at the entry cell since step 1 (tickets 1.0-1.9), in order.
-    civ.state[:] = CivilianState.QUEUED
+    civ.set_state(np.arange(civ.n), CivilianState.QUEUED)
     civ.target_crossing[:] = 0
     civ.cell[:] = 5
     civ.queue_ticket[:] = 1.0 + 0.1 * np.arange(civ.n)

@@ -140,7 +140,7 @@ def test_strikes_compound_their_lethality():
     model = SiegeModel(tiny_config(), strip_map(1, n))
     strikes = np.where(np.arange(n) % 2 == 0, 1, 2).astype(np.int32)
     killed, survivors = model.civilians.shelling_casualties(
-        strikes, 0.5, 0.0, np.random.default_rng(0), step=0
+        np.arange(n), strikes, 0.5, 0.0, np.random.default_rng(0), step=0
     )
     dead = np.ones(n, dtype=bool)
     dead[survivors] = False
