@@ -376,7 +376,8 @@ class ColumnsEnclave:
         density = strikes_per_km2_by_district(
             strikes, inputs.geo.district, inputs.district_area_km2
         )
-        civ.perceive(strikes[civ.cell], density)
+        struck = civ.inside_on(np.flatnonzero(strikes))
+        civ.perceive(struck, strikes[civ.cell[struck]], density)
         civ.decide_and_apply(
             self.no_restraint,
             self.open_crossings,
