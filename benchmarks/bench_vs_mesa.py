@@ -99,8 +99,9 @@ class Inputs:
     """Each cell's next cell on a shortest way to the crossing."""
     population: np.random.SeedSequence
     """Seed of the people (:func:`new_people` draws the same people from it every time)."""
-    decisions: np.random.SeedSequence
-    """Seed of the decision draws (each side spawns its own generator from it)."""
+    mesa_decisions: np.random.SeedSequence
+    columns_decisions: np.random.SeedSequence
+    """Seeds of each side's decision draws: a side built again draws the same numbers."""
 
 
 # ===================================================================== inputs
@@ -144,8 +145,17 @@ def make_inputs(setting: Setting, seed: int) -> Inputs:
         np.bincount(geo.district[geo.enclave], minlength=len(geo.district_names))
         * geo.cell_area_km2
     )
+    mesa_decisions, columns_decisions = decisions.spawn(2)
     return Inputs(
-        setting, geo, district_area_km2, strikes, distance_m, next_cell, population, decisions
+        setting,
+        geo,
+        district_area_km2,
+        strikes,
+        distance_m,
+        next_cell,
+        population,
+        mesa_decisions,
+        columns_decisions,
     )
 
 
@@ -280,8 +290,7 @@ class MesaEnclave(mesa.Model):
     """The rule with one object per person and per household (Mesa 3)."""
 
     def __init__(self, inputs: Inputs, leave_factor: float = 1.0) -> None:
-        (seed,) = inputs.decisions.spawn(1)
-        super().__init__(rng=np.random.default_rng(seed))
+        super().__init__(rng=np.random.default_rng(inputs.mesa_decisions))
         s = inputs.setting
         geo = inputs.geo
         self.rule = s.civilians
@@ -356,8 +365,7 @@ class ColumnsEnclave:
     """The rule on the project's columns: :class:`sim.civilians.Civilians` itself."""
 
     def __init__(self, inputs: Inputs) -> None:
-        (seed,) = inputs.decisions.spawn(1)
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(inputs.columns_decisions)
         self.inputs = inputs
         geo = inputs.geo
         self.civ = new_people(inputs.setting, geo, inputs.population)

@@ -55,3 +55,15 @@ def test_mesa_and_columns_agree_and_a_doubled_leave_probability_is_rejected():
     assert not same.rejected, f"expected Mesa and columns to agree, got {same}"
     differs = same_distribution(planted, columns)
     assert differs.rejected, f"expected the doubled leave probability to be rejected, got {differs}"
+
+
+def test_each_side_built_again_draws_the_same_numbers():
+    inputs = make_inputs(SMALL, 0)
+    first, again = run_columns(inputs), run_columns(inputs)
+    assert (first.households_by_state == again.households_by_state).all(), (
+        "expected the columns side to repeat itself exactly (repeats are timed, not redrawn)"
+    )
+    first, again = run_mesa(inputs), run_mesa(inputs)
+    assert (first.households_by_state == again.households_by_state).all(), (
+        "expected the Mesa side to repeat itself exactly"
+    )
