@@ -153,8 +153,6 @@ def report(
     lines = [
         "# Scaling, memory and sweeps (issue 12)",
         "",
-        "Before numbers: measured before the speed work on `sim/` (same machine, one session).",
-        "",
         f"    {command}",
         "",
         environment(),
