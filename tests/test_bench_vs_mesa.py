@@ -6,13 +6,15 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks.bench_vs_mesa import (
+    ColumnsEnclave,
+    MesaEnclave,
     Setting,
     make_inputs,
     run_columns,
     run_mesa,
     same_distribution,
 )
-from sim.civilians import N_STATES
+from sim.civilians import N_STATES, CivilianState
 from sim.params import CivilianParams
 
 # Heavier shelling and a likelier departure than the benchmark, so that 12 hours of 2,000
@@ -67,3 +69,39 @@ def test_each_side_built_again_draws_the_same_numbers():
     assert (first.households_by_state == again.households_by_state).all(), (
         "expected the Mesa side to repeat itself exactly"
     )
+
+
+def test_given_the_columns_decisions_mesa_walks_queues_and_passes_alike():
+    """Lockstep: each hour the columns decide and the Mesa side takes their decisions; then both
+    walk, queue and pass on their own. Everything but the decisions and the queue tickets is
+    deterministic, so both hold the same numbers of people per state (tickets only choose which
+    of the queued pass) and everyone stands on the same cell, every hour."""
+    inputs = make_inputs(SMALL, 0)
+    mesa, columns = MesaEnclave(inputs), ColumnsEnclave(inputs)
+    people = list(mesa.people)  # built in the columns' person order
+    n_cols = inputs.geo.n_cols
+    settled = (CivilianState.AT_HOME, CivilianState.SHELTERING)
+    queued_hours = 0
+    for hour in range(SMALL.hours):
+        mesa.perceive()
+        columns.perceive()
+        fear = np.array([p.fear for p in people])
+        assert np.allclose(fear, columns.civ.fear, rtol=1e-4, atol=1e-5), (
+            f"expected the same fear at hour {hour}"
+        )
+        columns.decide()
+        for person, state in zip(people, columns.civ.state.tolist(), strict=True):
+            if person.state in settled:
+                person.state = CivilianState(state)
+        mesa.walk_and_pass()
+        columns.walk_and_pass()
+        mesa_states = np.bincount([p.state for p in people], minlength=N_STATES)
+        column_states = np.bincount(columns.civ.state, minlength=N_STATES)
+        assert (mesa_states == column_states).all(), (
+            f"expected the same people per state at hour {hour}: "
+            f"Mesa {mesa_states}, columns {column_states}"
+        )
+        cells = np.array([r * n_cols + c for r, c in (p.cell.coordinate for p in people)])
+        assert (cells == columns.civ.cell).all(), f"expected the same cells at hour {hour}"
+        queued_hours += int(column_states[CivilianState.QUEUED] > 0)
+    assert queued_hours > 0, "expected a queue at the crossing in some hour"
