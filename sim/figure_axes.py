@@ -45,7 +45,9 @@ def date_axis(
     at midnight, or every ``n`` days (counted from ``start``) so that at most ``at_most``
     show (fewer on narrow panels); each labelled once (``25 Feb``), never the same date
     twice. Spans of a few days get minor ticks at :data:`HOURS_TICKED`. The axis spans
-    ``start`` to ``end``."""
+    ``start`` to ``end``, or one day from ``start`` if ``end`` is not later (a run's single
+    point: an empty span would make matplotlib widen it by years and tick every hour of them)."""
+    end = max(pd.Timestamp(end), pd.Timestamp(start) + pd.Timedelta(days=1))
     first = pd.Timestamp(start).normalize()
     days = max(1, math.ceil((pd.Timestamp(end) - first) / pd.Timedelta(days=1)))
     every = max(1, math.ceil((days + 1) / at_most))

@@ -34,6 +34,18 @@ def test_date_ticks_are_each_a_different_date_and_few(days):
     assert 2 <= len(labels) <= 9, f"expected 2 to 9 date labels for {days} days, got {labels}"
 
 
+def test_a_single_point_gets_a_one_day_axis_not_years_of_hourly_ticks():
+    fig, ax = plt.subplots()
+    ax.plot([START], [1.0])
+    date_axis(ax, START, START)
+    fig.canvas.draw()
+    low, high = ax.get_xlim()
+    minor = len(ax.xaxis.get_minorticklocs())
+    plt.close(fig)
+    assert high - low == 1.0, f"expected the axis to span one day, got {high - low} days"
+    assert minor <= 10, f"expected a few hourly ticks on one day, got {minor}"
+
+
 def test_titles_name_scenario_logistics_and_the_overrides_that_change_the_run():
     title = run_title(
         "Evacuation curves",
