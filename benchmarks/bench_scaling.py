@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -35,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine import describe_machine  # noqa: E402
 
 SWEEP_RUNS_TARGET = 200
 MIB = 2**20
@@ -131,18 +132,6 @@ def time_sweep(runs: int) -> tuple[str, float]:
     return shown, wall_s
 
 
-def environment() -> str:
-    import mesa
-    import numpy as np
-
-    blas = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "OMP", "MKL"))}
-    return (
-        f"Python {platform.python_version()}, numpy {np.__version__}, Mesa {mesa.__version__}; "
-        f"{platform.machine()}, {os.cpu_count()} cores; BLAS environment {blas or 'unset'}; "
-        f"load average {', '.join(f'{x:.2f}' for x in os.getloadavg())} (shared machine)"
-    )
-
-
 def report(
     args: argparse.Namespace,
     sizes: list[Measured],
@@ -155,7 +144,7 @@ def report(
         "",
         f"    {command}",
         "",
-        environment(),
+        describe_machine(),
         "",
         f"## Time per hour against people (`days={args.window_days}`: every hour inhabited)",
         "",
@@ -237,7 +226,7 @@ def main() -> None:
     parser.add_argument("--sweep-runs", type=int, nargs="*", default=[2, 4])
     parser.add_argument("--out", type=Path, help="write the markdown report here")
     args = parser.parse_args()
-    print(environment(), flush=True)
+    print(describe_machine(), flush=True)
     sizes = [
         measure([f"population.total_people={n}", f"days={args.window_days}"]) for n in args.sizes
     ]

@@ -38,8 +38,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import platform
 import subprocess
 import sys
 import time
@@ -50,13 +48,13 @@ from pathlib import Path
 
 import mesa
 import numpy as np
-import scipy
 from mesa.discrete_space import Cell, CellAgent, OrthogonalMooreGrid, PropertyLayer
 from numpy.typing import NDArray
 from scipy.stats import chi2_contingency
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.machine import describe_machine
 from sim.civilians import N_STATES, Civilians, CivilianState, strikes_per_km2_by_district
 from sim.geography import Geography, apportion
 from sim.params import CivilianParams, ExitParams, PopulationParams
@@ -620,16 +618,6 @@ def full_scale_columns(setting: Setting, seeds: list[int], repeats: int) -> list
     return runs
 
 
-def environment() -> str:
-    blas = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "OMP", "MKL"))}
-    return (
-        f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
-        f"Mesa {mesa.__version__}; {platform.machine()}, {os.cpu_count()} cores; "
-        f"BLAS environment {blas or 'unset'}; load average "
-        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())} (shared machine)"
-    )
-
-
 def commit() -> str:
     """The repository's current commit (short), or 'unknown'."""
     try:
@@ -667,7 +655,7 @@ def report(
         "",
         f"    {command}",
         "",
-        environment(),
+        describe_machine(),
         "",
         f"{setting.people:,} people, {setting.hours} hours, seeds {seeds}; a hand-built "
         f"{setting.n_rows} x {setting.n_cols} map of {setting.cell_size_m:.0f} m cells, one "
@@ -787,7 +775,7 @@ def main() -> None:
     args = parser.parse_args()
     setting = Setting(people=args.people, hours=args.hours)
     seeds = list(range(args.seeds))
-    print(environment(), flush=True)
+    print(describe_machine(), flush=True)
     result = compare(setting, seeds, args.repeats)
     null = (
         null_rejections(setting, args.null_trials, 1000, len(seeds)) if args.null_trials else None
