@@ -114,7 +114,7 @@ class DealBroker:
             for side, other in ((rel.a, rel.b), (rel.b, rel.a))
             if other in holders
         )
-        """Keys of the factions hostile to the one holding the buses' destination."""
+        """Keys of the factions hostile to a faction holding the buses' destination."""
         self.deal_of_cell = np.full(geo.n_cells, NO_DEAL, dtype=np.int32)
         self._residents_weight = geo.people + 1.0
         """Initial residents + 1 per cell: what makes a pocket a faction's main one."""
@@ -267,7 +267,9 @@ class DealBroker:
             self.events.add(t, "talks_started", f.name, self._place_of(f), detail)
         for f, accepted, accept, resolve in answers:
             answer = "accepted" if accepted else "refused"
-            detail = f"{answer} (chance of accepting {accept:.2f}; {resolve.describe()})"
+            hostile = f.key in self.hostile_to_destination
+            bound = "; the buses go to hostile ground" if hostile else ""
+            detail = f"{answer} (chance of accepting {accept:.2f}{bound}; {resolve.describe()})"
             self.events.add(t, "ultimatum", f.name, self._place_of(f), detail)
             if accepted:
                 continue
