@@ -169,7 +169,7 @@ class SiegeModel(mesa.Model):
         self.walkouts = Walkouts(config.exits, geo, self.territory)
         self.reception = Reception(config.reception, geo)
         self.medevac = MedevacList(config.medevac, self.civilians, streams.medevac, config.n_steps)
-        self.food = FoodStocks(config.food, geo.district_names, self._people_inside_by_district())
+        self.food = FoodStocks(config.food, geo.district_names, self.civilians.inside_by_district)
         self.recorder = Recorder(
             config.n_steps,
             geo.faction_keys,
@@ -242,16 +242,6 @@ class SiegeModel(mesa.Model):
             geo.n_cells,
         )
 
-    def _people_inside_by_district(
-        self, inside: NDArray[np.bool_] | None = None
-    ) -> NDArray[np.int64]:
-        """People still inside the enclave, by home district (``inside``: who is inside,
-        if the caller has it)."""
-        civ = self.civilians
-        if inside is None:
-            inside = civ.in_enclave()
-        return np.bincount(civ.home_district[inside], minlength=len(self.geo.district_names))
-
     # ================================================================= the step
     @property
     def step_index(self) -> int:
@@ -288,7 +278,7 @@ class SiegeModel(mesa.Model):
         if schedule.ground_offensive[t] and (t == 0 or not schedule.ground_offensive[t - 1]):
             self.events.add(t, "ground_offensive_begins", "government")
         if t % 24 == 0:
-            self.food.eat(t // 24, self._people_inside_by_district())
+            self.food.eat(t // 24, self.civilians.inside_by_district)
         for convoy in schedule.convoys.get(t, []):
             if self.params.food.convoys_denied:
                 detail = f"{convoy.trucks} trucks; food for {convoy.people_fed}; not let in"

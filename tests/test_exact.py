@@ -89,7 +89,7 @@ def test_two_district_map_counts_and_feeds_each_district_by_its_index():
     # start (swapped indices would give 70 and 30; everyone in one district 100 and 0).
     config = tiny_config(food={"initial_stock_days": 10.0}, timeline={"bombardment_start_day": 99})
     model = run_model(config, two_district_map())
-    inside = model._people_inside_by_district().tolist()
+    inside = model.civilians.inside_by_district.tolist()
     assert inside == [3, 7], f"expected 3 in west and 7 in east, got {inside}"
     home = model.civilians.home_district
     assert sorted(home.tolist()) == [0] * 3 + [1] * 7, f"expected homes 3 x 0, 7 x 1, got {home}"
