@@ -152,7 +152,9 @@ def test_a_rerun_that_fails_removes_the_old_results(tmp_path):
 
 
 def test_the_joblib_launcher_runs_jobs_in_parallel(tmp_path):
-    sweep(tmp_path, "seed=0,1,2,3", "hydra.launcher.n_jobs=2", launcher="local")
+    # Runs of 35 days (a few seconds each), not FAST's few days: since the speed work a run of
+    # a few days ends in well under a second, before the second worker has even started.
+    sweep(tmp_path, "seed=0,1,2,3", "days=35", "hydra.launcher.n_jobs=2", launcher="local")
     infos = [json.loads((job(tmp_path, k) / "run_info.json").read_text()) for k in range(4)]
     assert len({info["pid"] for info in infos}) >= 2, "expected jobs in two worker processes"
     spans = sorted((info["started_unix_s"], info["finished_unix_s"]) for info in infos)
