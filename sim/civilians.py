@@ -358,7 +358,7 @@ class Civilians:
         open_crossings: NDArray[np.intp],
         crossing_distance_m: NDArray[np.float64],
         crossing_pull: NDArray[np.float64],
-        walkout_distance_m: NDArray[np.float64] | None,
+        walkout_in_reach: NDArray[np.bool_] | None,
         hunger_by_district: NDArray[np.float64],
         word_factor: float,
         rng: np.random.Generator,
@@ -369,10 +369,10 @@ class Civilians:
 
         ``crossing_distance_m`` holds one distance field (per cell) for each crossing id in
         ``open_crossings``, and ``crossing_pull`` a hazard multiplier for each (danger on the
-        way); people set out for the nearest. ``walkout_distance_m`` is the distance from each
-        cell to a stretch of front where people can walk out (inf where none is in reach; None:
-        nowhere). ``restraint_at_cell`` is the share of the leaving hazard suppressed on each
-        cell by its holders; ``hunger_by_district`` is everyone's hunger by home district (a
+        way); people set out for the nearest. ``walkout_in_reach`` says whether each cell is
+        within reach of a stretch of front where people can walk out (None: nowhere).
+        ``restraint_at_cell`` is the share of the leaving hazard suppressed on each cell by its
+        holders; ``hunger_by_district`` is everyone's hunger by home district (a
         household lives in one); ``word_factor`` is the pull of the news of safe passage
         (:class:`sim.exit_barriers.ExitBarriers`). Returns how many set out.
 
@@ -383,7 +383,7 @@ class Civilians:
         """
         p = self.params
         can_cross = open_crossings.size > 0 and p.leave_hazard_per_hour > 0
-        can_walk_out = walkout_distance_m is not None and self.exits.walkout_hazard_per_hour > 0
+        can_walk_out = walkout_in_reach is not None and self.exits.walkout_hazard_per_hour > 0
         u_shelter = rng.random(self.n_households)
         u_leave = rng.random(self.n_households)
         u_route = rng.random(self.n_households)
@@ -445,7 +445,7 @@ class Civilians:
                 )
             walk_hazard = np.zeros(candidates.size)
             if can_walk_out:
-                near_front = np.isfinite(walkout_distance_m[cell])
+                near_front = walkout_in_reach[cell]
                 walk_hazard = np.where(near_front, self.exits.walkout_hazard_per_hour * push, 0.0)
             hazard = cross_hazard + walk_hazard
             leaves = u_leave[hh] < -np.expm1(-hazard)
