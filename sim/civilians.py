@@ -200,13 +200,6 @@ class Civilians:
         """Home district and length of each run of households with the same one."""
 
     # ----------------------------------------------------------------- queries
-    def fear_range_by_household(self) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-        """Least and most fear of each household's members (a pass over everyone)."""
-        if self.n == 0:
-            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32)
-        first = self._household_start
-        return np.minimum.reduceat(self.fear, first), np.maximum.reduceat(self.fear, first)
-
     def in_state(self, state: CivilianState) -> NDArray[np.intp]:
         """People in ``state``, in order; no pass over everyone when the kept counts say
         nobody is (so the columns must change through :meth:`set_state`)."""

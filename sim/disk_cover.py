@@ -81,8 +81,9 @@ class DiskCover:
             return
         m = self._margin
         centre = (cells // self.n_cols + m) * self._padded_cols + cells % self.n_cols + m
-        covered = (centre[:, None] + self._flat_offsets[None, :]).ravel()
-        self._count += sign * np.bincount(covered, minlength=self._count.size).astype(np.int32)
+        np.add.at(
+            self._count, (centre[:, None] + self._flat_offsets[None, :]).ravel(), np.int32(sign)
+        )
 
 
 def _distance_m(

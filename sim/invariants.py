@@ -122,8 +122,10 @@ def _check_households(civ: Civilians) -> None:
                 f"the members {state.name} counted per household as they changed state "
                 "differ from a recount of the columns"
             )
-    least, most = civ.fear_range_by_household()
-    if (least < civ.fear_lower - FEAR_SLACK).any() or (most > civ.fear_upper + FEAR_SLACK).any():
+    fear = civ.fear.astype(np.float64)
+    if (fear < civ.fear_lower[civ.household] - FEAR_SLACK).any() or (
+        fear > civ.fear_upper[civ.household] + FEAR_SLACK
+    ).any():
         raise InvariantError("someone's fear lies outside the bounds kept for their household")
 
 
