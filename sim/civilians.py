@@ -96,6 +96,15 @@ def _allowed_routes() -> NDArray[np.bool_]:
 
 
 ALLOWED_ROUTES = _allowed_routes()
+LISTED_STATES = (
+    CivilianState.MOVING,
+    CivilianState.QUEUED,
+    CivilianState.AWAITING_BUS,
+    CivilianState.AWAITING_CORRIDOR,
+    CivilianState.SCREENING,
+)
+"""Passing states, which hold few people and are asked for every hour: :meth:`Civilians.in_state`
+reads a kept list of who may be in them instead of scanning everyone."""
 FEAR_MARGIN = 1e-6
 """Relative margin of the kept fear bounds each hour: more than the float32 rounding of one
 hour's fear update (a few units of 6e-8)."""
@@ -163,6 +172,12 @@ class Civilians:
         self.sheltering_in_household = np.zeros(self.n_households, dtype=np.int32)
         """Members ``AT_HOME`` and ``SHELTERING`` of each household, kept up to date by
         :meth:`set_state`."""
+        self._listed: dict[int, NDArray[np.intp]] = {
+            s: np.zeros(0, dtype=np.intp) for s in LISTED_STATES
+        }
+        """For each of :data:`LISTED_STATES`, people (ascending) who were in it when last
+        asked; with those who joined it since (:attr:`_joined`), everyone in it."""
+        self._joined: dict[int, list[NDArray[np.intp]]] = {s: [] for s in LISTED_STATES}
         self._init_fear_bounds()
 
     def _init_fear_bounds(self) -> None:
@@ -204,8 +219,19 @@ class Civilians:
         """People in ``state``, in order; no pass over everyone when the kept counts say
         nobody is (so the columns must change through :meth:`set_state`)."""
         if not self.state_route_counts[state].any():
+            if state in self._listed:
+                self._listed[state] = np.zeros(0, dtype=np.intp)
+                self._joined[state].clear()
             return np.zeros(0, dtype=np.intp)
-        return np.flatnonzero(self.state == state)
+        if state not in self._listed:
+            return np.flatnonzero(self.state == state)
+        listed = self._listed[state]
+        if self._joined[state]:
+            listed = np.unique(np.concatenate([listed, *self._joined[state]]))
+            self._joined[state].clear()
+        listed = listed[self.state[listed] == state]
+        self._listed[state] = listed
+        return listed.copy()
 
     def in_enclave(self) -> NDArray[np.bool_]:
         return self.state <= LAST_ENCLAVE_STATE
@@ -252,8 +278,10 @@ class Civilians:
                 was = ~was  # those already in it stay counted
             changed = self.household[who[was]]
             if changed.size:
-                np.add.at(count, changed, 1 if state == settled else -1)
+                np.add.at(count, changed, np.int32(1 if state == settled else -1))
         self.state[who] = state
+        if state in self._joined:
+            self._joined[state].append(who.astype(np.intp))
         if route is not None:
             self.exit_route[who] = route
 
