@@ -227,9 +227,14 @@ class Civilians:
             return np.flatnonzero(self.state == state)
         listed = self._listed[state]
         if self._joined[state]:
-            listed = np.unique(np.concatenate([listed, *self._joined[state]]))
+            listed = np.concatenate([listed, *self._joined[state]])
             self._joined[state].clear()
         listed = listed[self.state[listed] == state]
+        if listed.size and not (listed[1:] > listed[:-1]).all():
+            # Joined since: sort (runs already in order merge fast) and drop repeats (someone
+            # who left and came back).
+            listed.sort(kind="stable")
+            listed = listed[np.concatenate(([True], listed[1:] != listed[:-1]))]
         self._listed[state] = listed
         return listed.copy()
 
@@ -422,11 +427,15 @@ class Civilians:
         that plus the most harm on a member's cell, times its least and most sensitivity
         (all non-negative)."""
         district, run_length = self._household_district_runs
-        least = np.repeat(by_district[district].astype(np.float64), run_length)
-        most = least.copy()
-        np.maximum.at(most, self.household[struck], least[self.household[struck]] + in_cell)
-        self.fear_upper += self._sensitivity_upper * most
-        self.fear_lower += self._sensitivity_lower * least
+        in_district = np.repeat(by_district[district].astype(np.float64), run_length)
+        self.fear_upper += self._sensitivity_upper * in_district
+        self.fear_lower += self._sensitivity_lower * in_district
+        if struck.size:  # ascending, so each household's struck members are together
+            household = self.household[struck]
+            first = np.flatnonzero(np.diff(household, prepend=-1))
+            most_in_cell = np.maximum.reduceat(in_cell.astype(np.float64), first)
+            hit = household[first]
+            self.fear_upper[hit] += self._sensitivity_upper[hit] * most_in_cell
 
     # ----------------------------------------------------------------- decide
     def members(self, households: NDArray[np.intp]) -> NDArray[np.intp]:
