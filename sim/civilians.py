@@ -96,6 +96,21 @@ def _allowed_routes() -> NDArray[np.bool_]:
 
 
 ALLOWED_ROUTES = _allowed_routes()
+LISTED_STATES = (
+    CivilianState.MOVING,
+    CivilianState.QUEUED,
+    CivilianState.AWAITING_BUS,
+    CivilianState.AWAITING_CORRIDOR,
+    CivilianState.SCREENING,
+)
+"""Passing states, which hold few people and are asked for every hour: :meth:`Civilians.in_state`
+reads a kept list of who may be in them instead of scanning everyone."""
+FEAR_MARGIN = 1e-6
+"""Relative margin of the kept fear bounds each hour: more than the float32 rounding of one
+hour's fear update (a few units of 6e-8)."""
+FEAR_SLACK = 1e-30
+"""Absolute slack when a fear bound is compared with a threshold: more than float32 rounding
+near zero (subnormal fear)."""
 
 
 class Civilians:
@@ -153,14 +168,75 @@ class Civilians:
             self.home_district, minlength=len(geo.district_names)
         ).astype(np.int64)
         """People inside the enclave by home district, kept up to date by :meth:`set_state`."""
+        self.at_home_in_household = self.household_size.astype(np.int32)
+        self.sheltering_in_household = np.zeros(self.n_households, dtype=np.int32)
+        """Members ``AT_HOME`` and ``SHELTERING`` of each household, kept up to date by
+        :meth:`set_state`."""
+        self._listed: dict[int, NDArray[np.intp]] = {
+            s: np.zeros(0, dtype=np.intp) for s in LISTED_STATES
+        }
+        """For each of :data:`LISTED_STATES`, people (ascending) who were in it when last
+        asked; with those who joined it since (:attr:`_joined`), everyone in it."""
+        self._joined: dict[int, list[NDArray[np.intp]]] = {s: [] for s in LISTED_STATES}
+        self._init_fear_bounds()
+
+    def _init_fear_bounds(self) -> None:
+        """Bounds of each household's members' fear, kept by :meth:`perceive` so that
+        :meth:`decide_and_apply` looks member by member only at households whose fear could
+        cross a threshold. Kept only where fear can never be negative (then every term of its
+        update is non-negative, and a relative margin covers float32 rounding); else
+        unbounded."""
+        p = self.params
+        first = self._household_start
+        initial = float(np.float32(p.initial_fear))
+        self._fear_bounds_kept = (
+            initial >= 0
+            and p.fear_per_strike_in_cell >= 0
+            and p.fear_per_strike_per_km2_in_district >= 0
+        )
+        kept = self._fear_bounds_kept
+        self.fear_lower = np.full(self.n_households, initial if kept else -math.inf)
+        self.fear_upper = np.full(self.n_households, initial if kept else math.inf)
+        """Each household's bounds (lower, upper) of every member's fear (read-only; up to
+        :data:`FEAR_SLACK`)."""
+        if self.n:
+            sensitivity = self.fear_sensitivity.astype(np.float64)
+            self._sensitivity_upper = np.maximum.reduceat(sensitivity, first) * (1 + FEAR_MARGIN)
+            self._sensitivity_lower = np.minimum.reduceat(sensitivity, first) * (1 - FEAR_MARGIN)
+        else:
+            self._sensitivity_upper = self._sensitivity_lower = np.zeros(0)
+        self._fear_decay_upper = float(self._fear_decay) * (1 + FEAR_MARGIN)
+        self._fear_decay_lower = float(self._fear_decay) * (1 - FEAR_MARGIN)
+        runs = np.flatnonzero(np.diff(self.home_district[first], prepend=-1))
+        self._household_district_runs = (
+            self.home_district[first][runs],
+            np.diff(np.append(runs, self.n_households)),
+        )
+        """Home district and length of each run of households with the same one."""
 
     # ----------------------------------------------------------------- queries
     def in_state(self, state: CivilianState) -> NDArray[np.intp]:
         """People in ``state``, in order; no pass over everyone when the kept counts say
         nobody is (so the columns must change through :meth:`set_state`)."""
         if not self.state_route_counts[state].any():
+            if state in self._listed:
+                self._listed[state] = np.zeros(0, dtype=np.intp)
+                self._joined[state].clear()
             return np.zeros(0, dtype=np.intp)
-        return np.flatnonzero(self.state == state)
+        if state not in self._listed:
+            return np.flatnonzero(self.state == state)
+        listed = self._listed[state]
+        if self._joined[state]:
+            listed = np.concatenate([listed, *self._joined[state]])
+            self._joined[state].clear()
+        listed = listed[self.state[listed] == state]
+        if listed.size and not (listed[1:] > listed[:-1]).all():
+            # Joined since: sort (runs already in order merge fast) and drop repeats (someone
+            # who left and came back).
+            listed.sort(kind="stable")
+            listed = listed[np.concatenate(([True], listed[1:] != listed[:-1]))]
+        self._listed[state] = listed
+        return listed.copy()
 
     def in_enclave(self) -> NDArray[np.bool_]:
         return self.state <= LAST_ENCLAVE_STATE
@@ -198,7 +274,19 @@ class Civilians:
             self.inside_by_district += (1 if now_inside else -1) * np.bincount(
                 self.home_district[in_or_out], minlength=self.inside_by_district.size
             )
+        for settled, count in (
+            (CivilianState.AT_HOME, self.at_home_in_household),
+            (CivilianState.SHELTERING, self.sheltering_in_household),
+        ):
+            was = old_state == settled
+            if state == settled:
+                was = ~was  # those already in it stay counted
+            changed = self.household[who[was]]
+            if changed.size:
+                np.add.at(count, changed, np.int32(1 if state == settled else -1))
         self.state[who] = state
+        if state in self._joined:
+            self._joined[state].append(who.astype(np.intp))
         if route is not None:
             self.exit_route[who] = route
 
@@ -314,14 +402,40 @@ class Civilians:
         ``strikes_on_struck`` on their cell. (Fear outside the enclave is never read.)"""
         p = self.params
         self.fear *= self._fear_decay
+        if self._fear_bounds_kept:
+            self.fear_upper *= self._fear_decay_upper
+            self.fear_lower *= self._fear_decay_lower
         if district_strikes_per_km2.any():
             by_district = (p.fear_per_strike_per_km2_in_district * district_strikes_per_km2).astype(
                 np.float32
             )
             district, run_length = self._district_runs
             harm = np.repeat(by_district[district], run_length)  # by_district[home_district]
-            harm[struck] += p.fear_per_strike_in_cell * strikes_on_struck.astype(np.float32)
+            in_cell = p.fear_per_strike_in_cell * strikes_on_struck.astype(np.float32)
+            harm[struck] += in_cell
             self.fear += self.fear_sensitivity * harm
+            if self._fear_bounds_kept:
+                self._bound_harm(by_district, struck, in_cell)
+
+    def _bound_harm(
+        self,
+        by_district: NDArray[np.float32],
+        struck: NDArray[np.intp],
+        in_cell: NDArray[np.float32],
+    ) -> None:
+        """Add this hour's harm to the fear bounds: between the household's district harm and
+        that plus the most harm on a member's cell, times its least and most sensitivity
+        (all non-negative)."""
+        district, run_length = self._household_district_runs
+        in_district = np.repeat(by_district[district].astype(np.float64), run_length)
+        self.fear_upper += self._sensitivity_upper * in_district
+        self.fear_lower += self._sensitivity_lower * in_district
+        if struck.size:  # ascending, so each household's struck members are together
+            household = self.household[struck]
+            first = np.flatnonzero(np.diff(household, prepend=-1))
+            most_in_cell = np.maximum.reduceat(in_cell.astype(np.float64), first)
+            hit = household[first]
+            self.fear_upper[hit] += self._sensitivity_upper[hit] * most_in_cell
 
     # ----------------------------------------------------------------- decide
     def members(self, households: NDArray[np.intp]) -> NDArray[np.intp]:
@@ -358,7 +472,7 @@ class Civilians:
         open_crossings: NDArray[np.intp],
         crossing_distance_m: NDArray[np.float64],
         crossing_pull: NDArray[np.float64],
-        walkout_distance_m: NDArray[np.float64] | None,
+        walkout_in_reach: NDArray[np.bool_] | None,
         hunger_by_district: NDArray[np.float64],
         word_factor: float,
         rng: np.random.Generator,
@@ -369,29 +483,40 @@ class Civilians:
 
         ``crossing_distance_m`` holds one distance field (per cell) for each crossing id in
         ``open_crossings``, and ``crossing_pull`` a hazard multiplier for each (danger on the
-        way); people set out for the nearest. ``walkout_distance_m`` is the distance from each
-        cell to a stretch of front where people can walk out (inf where none is in reach; None:
-        nowhere). ``restraint_at_cell`` is the share of the leaving hazard suppressed on each
-        cell by its holders; ``hunger_by_district`` is everyone's hunger by home district (a
+        way); people set out for the nearest. ``walkout_in_reach`` says whether each cell is
+        within reach of a stretch of front where people can walk out (None: nowhere).
+        ``restraint_at_cell`` is the share of the leaving hazard suppressed on each cell by its
+        holders; ``hunger_by_district`` is everyone's hunger by home district (a
         household lives in one); ``word_factor`` is the pull of the news of safe passage
         (:class:`sim.exit_barriers.ExitBarriers`). Returns how many set out.
 
         Each household draws its three numbers every hour; only the households whose draws
-        could make them act (below the hazard of sheltering or going home, or below an upper
-        bound of anyone's leaving hazard) are then looked at member by member, with the same
-        arithmetic as for everyone.
+        could make them act are then looked at member by member, with the same arithmetic as
+        for everyone: below the hazard of sheltering with someone at home and fear that may be
+        above its threshold (:attr:`fear_upper`), below that of going home with someone
+        sheltering and fear that may be below its threshold (:attr:`fear_lower`), or below an
+        upper bound of anyone's leaving hazard.
         """
         p = self.params
         can_cross = open_crossings.size > 0 and p.leave_hazard_per_hour > 0
-        can_walk_out = walkout_distance_m is not None and self.exits.walkout_hazard_per_hour > 0
+        can_walk_out = walkout_in_reach is not None and self.exits.walkout_hazard_per_hour > 0
         u_shelter = rng.random(self.n_households)
         u_leave = rng.random(self.n_households)
         u_route = rng.random(self.n_households)
         p_shelter = -np.expm1(-p.shelter_hazard_per_hour)
         p_home = -np.expm1(-p.return_home_hazard_per_hour)
 
-        with_someone_home = np.zeros(self.n_households, dtype=bool)
-        with_someone_home[self.household[self.in_state(CivilianState.AT_HOME)]] = True
+        # Those who could shelter, or go home, by the draw and the bounds of their fear.
+        may_shelter = (
+            (u_shelter < p_shelter)
+            & (self.at_home_in_household > 0)
+            & (self.fear_upper + FEAR_SLACK > p.shelter_fear_threshold)
+        )
+        may_go_home = (
+            (u_shelter < p_home)
+            & (self.sheltering_in_household > 0)
+            & (self.fear_lower - FEAR_SLACK < p.return_home_fear_threshold)
+        )
         may_leave = np.zeros(self.n_households, dtype=bool)
         if can_cross or can_walk_out:
             bound = self._leave_probability_bound(
@@ -402,7 +527,7 @@ class Civilians:
                 word_factor,
             )
             may_leave = u_leave < bound
-        may_act = (u_shelter < p_home) | (with_someone_home & (u_shelter < p_shelter)) | may_leave
+        may_act = may_shelter | may_go_home | may_leave
         acting = np.flatnonzero(may_act)
         who = self.members(acting)
         state = self.state[who]
@@ -445,7 +570,7 @@ class Civilians:
                 )
             walk_hazard = np.zeros(candidates.size)
             if can_walk_out:
-                near_front = np.isfinite(walkout_distance_m[cell])
+                near_front = walkout_in_reach[cell]
                 walk_hazard = np.where(near_front, self.exits.walkout_hazard_per_hour * push, 0.0)
             hazard = cross_hazard + walk_hazard
             leaves = u_leave[hh] < -np.expm1(-hazard)

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from sim.civilians import (
     ALLOWED_ROUTES,
+    FEAR_SLACK,
     LAST_ENCLAVE_STATE,
     NO_SITE,
     Civilians,
@@ -68,8 +69,9 @@ def check_invariants(
     """Every person is in exactly one state, with an exit route that fits it, and each
     state agrees with the map and the reception sites (``inside``: who is inside the
     enclave; ``ceasefire``: the cells under an open deal's ceasefire), and the counts kept
-    up to date (``civ.state_route_counts``, ``civ.inside_by_district``) equal a recount
-    (``state_by_route``: :meth:`Civilians.state_by_route`, counted afresh from the columns).
+    up to date (``civ.state_route_counts``, ``civ.inside_by_district``, the settled members of
+    each household) equal a recount (``state_by_route``: :meth:`Civilians.state_by_route`,
+    counted afresh from the columns), and the kept fear bounds hold.
     Raises :class:`InvariantError` naming the first rule broken."""
     _check_table(state_by_route, civ.n)
     if not territory.rebel()[civ.cell[inside]].all():
@@ -104,6 +106,27 @@ def check_invariants(
             "the people counted inside by district as they left differ "
             "from a recount of the columns"
         )
+    _check_households(civ)
+
+
+def _check_households(civ: Civilians) -> None:
+    """The members at home and sheltering counted per household as they changed state equal a
+    recount, and every member's fear lies within the household's kept bounds."""
+    for state, kept in (
+        (CivilianState.AT_HOME, civ.at_home_in_household),
+        (CivilianState.SHELTERING, civ.sheltering_in_household),
+    ):
+        recount = np.bincount(civ.household[civ.state == state], minlength=civ.n_households)
+        if not np.array_equal(kept, recount):
+            raise InvariantError(
+                f"the members {state.name} counted per household as they changed state "
+                "differ from a recount of the columns"
+            )
+    fear = civ.fear.astype(np.float64)
+    if (fear < civ.fear_lower[civ.household] - FEAR_SLACK).any() or (
+        fear > civ.fear_upper[civ.household] + FEAR_SLACK
+    ).any():
+        raise InvariantError("someone's fear lies outside the bounds kept for their household")
 
 
 def _check_table(state_by_route: NDArray[np.int64], n_people: int) -> None:

@@ -387,7 +387,7 @@ class SiegeModel(mesa.Model):
             open_now,
             fields,
             self.crossings.pull(open_now),
-            self.walkouts.distance_m(),
+            self.walkouts.in_reach(),
             self.food.hunger,
             self.exit_barriers.word_factor(),
             self.streams.civilians,

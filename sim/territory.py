@@ -37,8 +37,7 @@ class Territory:
         from the start: government cells never go back, so these never border a faction
         and are never walked through."""
         self._labels, self.n_pockets = self._label()
-        self._front_version = -1
-        self._front = np.zeros(geo.n_cells, dtype=bool)
+        self._front = self._whole_front()
         self._border_pairs: tuple[int, int, NDArray[np.int64]] | None = None
         """(version, codes, counts) of the last :meth:`border_pairs`."""
         self._pocket_sizes = (-1, np.zeros(0, dtype=np.int64))
@@ -52,17 +51,37 @@ class Territory:
         return self.controller != GOVERNMENT
 
     def front(self) -> NDArray[np.bool_]:
-        """Rebel-held cells touching a government-held cell (read-only; computed once per
-        change of control, since shelling, the assault, defence and walk-outs all read it)."""
-        if self._front_version != self.version:
-            rebel, window = self._rebel_window()
-            front = np.zeros_like(rebel)
-            touching = ndimage.binary_dilation(~rebel[window], structure=EIGHT_CONNECTED)
-            front[window] = touching & rebel[window]
-            self._front = front.ravel()
-            self._front.flags.writeable = False
-            self._front_version = self.version
+        """Rebel-held cells touching a government-held cell (read-only; kept up to date by
+        :meth:`capture`, since shelling, the assault, defence and walk-outs all read it)."""
         return self._front
+
+    def _whole_front(self) -> NDArray[np.bool_]:
+        """The front found over the whole map (the window around the rebel-held cells)."""
+        rebel, window = self._rebel_window()
+        front = np.zeros_like(rebel)
+        touching = ndimage.binary_dilation(~rebel[window], structure=EIGHT_CONNECTED)
+        front[window] = touching & rebel[window]
+        front = front.ravel()
+        front.flags.writeable = False
+        return front
+
+    def _front_after(self, taken: NDArray[np.intp]) -> NDArray[np.bool_]:
+        """The front once the cells ``taken`` have passed to the government: they leave it, and
+        their rebel-held neighbours join it (government-held cells never go back, so no
+        other cell's place changes)."""
+        n_rows, n_cols = self.geo.n_rows, self.geo.n_cols
+        front = self._front.copy()
+        rows, cols = np.divmod(taken, n_cols)
+        rebel = self.rebel()
+        for d_row in (-1, 0, 1):
+            for d_col in (-1, 0, 1):
+                r, c = rows + d_row, cols + d_col
+                on_map = (r >= 0) & (r < n_rows) & (c >= 0) & (c < n_cols)
+                neighbour = r[on_map] * n_cols + c[on_map]
+                front[neighbour] |= rebel[neighbour]
+        front[taken] = False
+        front.flags.writeable = False
+        return front
 
     def pocket_labels(self) -> NDArray[np.int32]:
         """Pocket number (1..n_pockets) of each cell; 0 for government-held cells."""
@@ -169,6 +188,7 @@ class Territory:
             cells = np.concatenate([cells, fragments])
             labels, n = self._label()
         self._labels, self.n_pockets = labels, n
+        self._front = self._front_after(cells)
         self.version += 1
         return cells
 

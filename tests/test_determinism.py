@@ -127,6 +127,23 @@ def test_invariant_check_catches_someone_waiting_for_a_corridor_outside_any_deal
         model.check_invariants(model.civilians.state_by_route())
 
 
+def test_invariant_check_catches_a_household_count_gone_stale():
+    model = after_one_hour()
+    someone = np.flatnonzero(model.civilians.state == CivilianState.AT_HOME)[0]
+    model.civilians.at_home_in_household[model.civilians.household[someone]] += 1
+    with pytest.raises(InvariantError, match="AT_HOME counted per household"):
+        model.check_invariants(model.civilians.state_by_route())
+
+
+def test_invariant_check_catches_fear_beyond_its_household_bounds():
+    model = after_one_hour()
+    civ = model.civilians
+    someone = 0
+    civ.fear[someone] = civ.fear_upper[civ.household[someone]] * 1.01 + 1.0
+    with pytest.raises(InvariantError, match="fear lies outside the bounds"):
+        model.check_invariants(model.civilians.state_by_route())
+
+
 def test_dates_start_on_18_february_2018_hourly(small_default_run):
     dates = small_default_run.recorder.timeseries()[o.DATE.name]
     assert dates.iloc[0] == pd.Timestamp("2018-02-18 00:00"), "expected day 0 = 18 Feb 2018"
