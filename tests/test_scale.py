@@ -27,6 +27,9 @@ def test_counts_are_divided_and_rates_are_not():
     assert scaled.exits.walkout_throughput_per_hour_per_km == (
         full.exits.walkout_throughput_per_hour_per_km / 20
     ), "expected the front's throughput / 20"
+    assert scaled.medevac.patients_per_day_under_deal == (
+        full.medevac.patients_per_day_under_deal / 20
+    ), "expected the patients evacuated a day under a deal / 20"
     assert scaled.government.lethality_per_strike == full.government.lethality_per_strike, (
         "expected a per-person probability to stay"
     )
