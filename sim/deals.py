@@ -116,14 +116,38 @@ class DealBroker:
         )
         """Keys of the factions hostile to a faction holding the buses' destination."""
         self.deal_of_cell = np.full(geo.n_cells, NO_DEAL, dtype=np.int32)
+        """Index into ``deals`` of the open deal covering each cell; NO_DEAL elsewhere
+        (written only through :meth:`_cover`)."""
         self._residents_weight = geo.people + 1.0
         """Initial residents + 1 per cell: what makes a pocket a faction's main one."""
-        """Index into ``deals`` of the open deal covering each cell; NO_DEAL elsewhere."""
+        self._deal_cells_version = 0
+        """Incremented on every write to ``deal_of_cell``; :meth:`ceasefire` compares it."""
+        self._ceasefire: tuple[tuple[int, int], NDArray[np.bool_]] = (
+            (-1, -1),
+            np.zeros(0, dtype=bool),
+        )
+        """((territory version, deal cells version), mask) of the last :meth:`ceasefire`."""
+        self._no_pressure_change = np.ones(geo.n_cells)
+        self._no_pressure_change.flags.writeable = False
+        """All-ones :meth:`pressure_at_cell`, shared while no faction talks and no cell is
+        under a ceasefire (most offensive hours)."""
 
     # ----------------------------------------------------------------- views
     def ceasefire(self) -> NDArray[np.bool_]:
-        """Rebel-held cells under an open deal's ceasefire: not shelled, not attacked."""
-        return (self.deal_of_cell != NO_DEAL) & self.territory.rebel()
+        """Rebel-held cells under an open deal's ceasefire: not shelled, not attacked
+        (read-only; found again only after a change of control or of the deals' cells)."""
+        key = (self.territory.version, self._deal_cells_version)
+        cached_key, mask = self._ceasefire
+        if cached_key != key:
+            mask = (self.deal_of_cell != NO_DEAL) & self.territory.rebel()
+            mask.flags.writeable = False
+            self._ceasefire = (key, mask)
+        return mask
+
+    def _cover(self, cells: NDArray[np.intp], deal: int) -> None:
+        """Mark ``cells`` as covered by deal number ``deal`` (NO_DEAL: by none)."""
+        self.deal_of_cell[cells] = deal
+        self._deal_cells_version += 1
 
     def fighters_bussed(self) -> int:
         return sum(d.fighters_bussed for d in self.deals)
@@ -136,13 +160,16 @@ class DealBroker:
         """Ground pressure multiplier on each cell at ``step``: 0 under a ceasefire; on a
         talking faction's ground 0 on urban cells (its towns are not stormed while talks go
         on) and ``talks_assault_multiplier`` on the rest, or ``ultimatum_assault_multiplier``
-        there during a renewed assault."""
+        there during a renewed assault. Read-only (one shared all-ones array while nobody
+        talks and no cell is under a ceasefire)."""
         p = self.params
+        talking = [f for f in factions if f.stage == FactionStage.TALKING]
+        ceasefire = self.ceasefire()
+        if not talking and not ceasefire.any():
+            return self._no_pressure_change
         by_code = np.ones(len(factions) + 1)
         spared = np.zeros(len(factions) + 1, dtype=bool)
-        for f in factions:
-            if f.stage != FactionStage.TALKING:
-                continue
+        for f in talking:
             if f.under_renewed_assault(step):
                 by_code[f.code] = p.ultimatum_assault_multiplier
             else:
@@ -151,7 +178,7 @@ class DealBroker:
         controller = self.territory.controller
         pressure = by_code[controller]
         pressure[spared[controller] & self.geo.urban] = 0.0
-        pressure[self.ceasefire()] = 0.0
+        pressure[ceasefire] = 0.0
         return pressure
 
     def resolve(self, f: Faction) -> Resolve:
@@ -329,7 +356,7 @@ class DealBroker:
             fighters_waiting=fighters_waiting,
             choices=choices,
         )
-        self.deal_of_cell[cells] = len(self.deals)
+        self._cover(cells, len(self.deals))
         self.deals.append(deal)
         f.stage = FactionStage.EVACUATING
         with_others = "".join(
@@ -390,7 +417,7 @@ class DealBroker:
             waiting = awaiting_bus[deal_of_bus == k]
             if self._run_buses(t, deal, waiting, buses[k]) and at_corridor.size == 0:
                 deal.completed_step = t
-                self.deal_of_cell[deal.cells] = NO_DEAL
+                self._cover(deal.cells, NO_DEAL)
                 finished.append(deal)
         return finished
 

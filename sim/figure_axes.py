@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 
 import matplotlib
 
@@ -17,6 +18,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator
 
 DATE_TICKS_AT_MOST = 9
@@ -119,3 +121,16 @@ def counts_axis(ax: Axes, empty_text: str = "none in any run") -> None:
     else:
         highest = max(float(v.max()) for v in values if v.size)
         ax.set_ylim(0, max(ax.get_ylim()[1], 1.05 * highest))  # a flat top line stays seen
+
+
+def save_tight_png(fig: Figure, path: Path, dpi: float) -> None:
+    """``fig.tight_layout()``, then write ``fig`` to ``path`` as a PNG at ``dpi``.
+
+    ``tight_layout`` leaves a placeholder layout engine on the figure, and ``savefig`` draws
+    a figure that has a layout engine a whole extra time (without rendering) before drawing
+    it for real. The placeholder lays nothing out, so it is taken off first (``None``: the
+    default of matplotlib's settings, no engine): the same pixels, one pass over every
+    artist fewer (about a fifth of the time of a figure with many panels and date ticks)."""
+    fig.tight_layout()
+    fig.set_layout_engine(None)
+    fig.savefig(path, format="png", dpi=dpi)

@@ -17,7 +17,7 @@ from matplotlib.ticker import NullLocator
 from sim import outcomes as o
 from sim.event_markers import draw_event_markers, event_markers
 from sim.fighter_losses import CAUSES, FactionLabel, losses_by_cause
-from sim.figure_axes import counts_axis, date_axis
+from sim.figure_axes import counts_axis, date_axis, save_tight_png
 from sim.tables import load_calibration_targets
 from sim.validation import WORDS, validate
 
@@ -200,8 +200,7 @@ def _save_dated(
     """Dates on the shared x axis of the bottom panel, then write the PNG and free it."""
     date_axis(bottom, start, end)
     bottom.set_xlabel("date (2018)")
-    fig.tight_layout()
-    fig.savefig(path, format="png", dpi=110)
+    save_tight_png(fig, path, dpi=110)
     plt.close(fig)
 
 
@@ -336,8 +335,7 @@ def plot_logistics(
     for ax in axes[-1]:
         date_axis(ax, date.iloc[0], date.iloc[-1], at_most=DASHBOARD_DATE_TICKS)
         ax.set_xlabel("date (2018)")
-    fig.tight_layout()
-    fig.savefig(path, format="png", dpi=100)
+    save_tight_png(fig, path, dpi=100)
     plt.close(fig)
 
 

@@ -11,7 +11,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from sim.geography import GOVERNMENT, Geography
@@ -44,6 +44,8 @@ class Territory:
         """(version, cells of each pocket label) of the last :meth:`_sizes_of_pockets`."""
         self._largest_pocket: tuple[int, dict[int, int]] = (-1, {})
         """(version, code -> cells) of :meth:`largest_pocket_cells` found since it."""
+        self._walking: tuple[int, csr_matrix | None] = (-1, None)
+        """(version, graph) of the last :meth:`_walking_graph`."""
         self.initial_rebel_cells = int(np.count_nonzero(self.rebel()))
 
     # ----------------------------------------------------------------- views
@@ -226,16 +228,30 @@ class Territory:
         sources = np.flatnonzero(sources & self.rebel())
         if sources.size == 0:
             return np.full(n, np.inf), np.full(n, UNREACHABLE, dtype=np.int32)
-        i, j, w = self._pairs
-        rebel = self.rebel()
-        keep = rebel[i] & rebel[j]
-        graph = coo_matrix((w[keep], (i[keep], j[keep])), shape=(n, n)).tocsr()
         dist, pred, _ = dijkstra(
-            graph, directed=False, indices=sources, min_only=True, return_predecessors=True
+            self._walking_graph(),
+            directed=False,
+            indices=sources,
+            min_only=True,
+            return_predecessors=True,
         )
         next_cell = np.where(pred >= 0, pred, UNREACHABLE).astype(np.int32)
         next_cell[sources] = sources
         return dist, next_cell
+
+    def _walking_graph(self) -> csr_matrix:
+        """Steps between 8-neighbour rebel-held cells with their lengths (m), as a sparse
+        cells x cells matrix (built once per change of control: every crossing's
+        :meth:`distance_field` of one hour walks the same graph)."""
+        version, graph = self._walking
+        if version != self.version:
+            n = self.geo.n_cells
+            i, j, w = self._pairs
+            rebel = self.rebel()
+            keep = rebel[i] & rebel[j]
+            graph = coo_matrix((w[keep], (i[keep], j[keep])), shape=(n, n)).tocsr()
+            self._walking = (self.version, graph)
+        return graph
 
 
 def _neighbour_pairs(

@@ -7,6 +7,7 @@ Without Solara, Playwright or Chromium the test is skipped with the reason, unle
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -99,15 +101,14 @@ def _slider(page, label: str):
     return page.locator(f".v-input:has(label:text-matches('^{label}')) [role=slider]").first
 
 
-@pytest.fixture
-def app_url():
-    missing = _missing()
-    if missing:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {missing}")
-        pytest.skip(missing)
+@contextlib.contextmanager
+def app_server(overrides: str | None) -> Iterator[str]:
+    """``solara run app.py`` on a free localhost port (with ``overrides`` as
+    GHOUTA_APP_OVERRIDES, or the full classroom siege with None); yields its URL once it answers."""
     port = _free_port()
-    env = {**os.environ, "GHOUTA_APP_OVERRIDES": SMALL_SIEGE}
+    env = {key: value for key, value in os.environ.items() if key != "GHOUTA_APP_OVERRIDES"}
+    if overrides is not None:
+        env["GHOUTA_APP_OVERRIDES"] = overrides
     server = subprocess.Popen(
         [*SERVER, "--port", str(port)],
         cwd=ROOT,
@@ -118,7 +119,7 @@ def app_url():
     )
     try:
         url = f"http://127.0.0.1:{port}/"
-        _wait_for_server(url, server, timeout_s=60)
+        _wait_for_server(url, server, timeout_s=60 if overrides else 120)
         yield url
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -127,6 +128,17 @@ def app_url():
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+@pytest.fixture
+def app_url():
+    missing = _missing()
+    if missing:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {missing}")
+        pytest.skip(missing)
+    with app_server(SMALL_SIEGE) as url:
+        yield url
 
 
 def test_a_lever_moved_in_the_browser_changes_who_gets_out(app_url, tmp_path):
