@@ -134,6 +134,8 @@ class Civilians:
         self.cell = self.home_cell.copy()
         self.home_district = geo.district[self.home_cell].astype(np.int32)
         self.household = _households(counts, population.mean_household_size, rng)
+        self.mean_household_size = population.mean_household_size
+        """The mean of the drawn household sizes, before households are cut at cell ends."""
         self.n_households = int(self.household[-1]) + 1 if n else 0
         self.state = np.zeros(n, dtype=np.int8)
         self.exit_route = np.zeros(n, dtype=np.int8)
@@ -295,15 +297,41 @@ class Civilians:
         code_at_cell: NDArray[np.integer],
         households_per_code: NDArray[np.int64],
         rng: np.random.Generator,
+        people_per_agent: int,
     ) -> None:
         """Draw fighters' families: ``households_per_code[c]`` households living on cells of
-        faction ``c`` (``code_at_cell``), without replacement, capped at all of them."""
+        faction ``c`` (``code_at_cell``), without replacement, capped at all of them.
+
+        At a population scale (``people_per_agent`` N > 1) a cell holds 1/N of the agents, so
+        far more households are cut short at its end and a household has fewer agents than at
+        full scale (1:10 on the default map: 2.9 instead of 4.7), and a count of households would
+        hold too few people. There the families are counted in people: households are drawn in
+        random order until they hold about ``households_per_code[c]`` x the mean household size
+        of the full-scale population on the faction's cells (N x each cell's agents;
+        :func:`expected_households`) agents."""
         code_of_household = code_at_cell[self.home_cell[self._household_start]]
         household_affiliation = np.zeros(self.n_households, dtype=np.int8)
+        agents_per_cell = np.bincount(self.home_cell, minlength=code_at_cell.size)
         for code in range(1, households_per_code.size):
             candidates = np.flatnonzero(code_of_household == code)
-            k = min(int(households_per_code[code]), candidates.size)
-            household_affiliation[rng.choice(candidates, size=k, replace=False)] = code
+            if people_per_agent == 1:
+                k = min(int(households_per_code[code]), candidates.size)
+                household_affiliation[rng.choice(candidates, size=k, replace=False)] = code
+                continue
+            people = agents_per_cell[(code_at_cell == code) & (agents_per_cell > 0)]
+            people = people.astype(np.int64) * people_per_agent
+            full_scale_size = people.sum() / max(
+                expected_households(people, self.mean_household_size), 1.0
+            )
+            target_agents = float(households_per_code[code]) * full_scale_size
+            order = rng.permutation(candidates)
+            members = np.cumsum(self.household_size[order])
+            k = int(np.searchsorted(members, target_agents))  # members[k - 1] < target
+            if k < order.size and members[k] - target_agents < target_agents - (
+                members[k - 1] if k else 0
+            ):
+                k += 1  # the household that reaches the target, if that is nearer
+            household_affiliation[order[:k]] = code
         self.affiliation = household_affiliation[self.household]
 
     def leave_enclave(self, who: NDArray[np.intp], route: ExitRoute, step: int) -> None:
@@ -804,6 +832,15 @@ def strikes_per_km2_by_district(
         out=np.zeros_like(district_strikes),
         where=district_area_km2 > 0,
     )
+
+
+def expected_households(people_per_cell: NDArray[np.int64], mean_size: float) -> float:
+    """The expected number of households :func:`_households` forms on cells of these sizes
+    (people, all positive): sizes ``1 + Poisson(mean_size - 1)`` are laid end to end over the
+    whole population, so a household starts at any place with probability 1 / mean_size, and
+    one more starts at each cell's first place: ``1 + (P - 1) / mean_size`` in a cell of P."""
+    people = np.asarray(people_per_cell, dtype=np.float64)
+    return float(people.size + (people - 1.0).sum() / mean_size)
 
 
 def _households(

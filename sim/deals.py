@@ -4,7 +4,7 @@ A mediator opens talks with a faction hemmed into a pocket (the largest pocket h
 ground has at most ``talks_max_pocket_share`` of the enclave's initial cells) once the enclave
 has split, or earlier if its morale or cohesion has fallen below a threshold. Talks run in
 rounds of ``talks_round_days``, each ending in an ultimatum that the faction accepts with a
-probability falling with its resolve (cohesion, fighters left, food in its pockets, and the
+probability falling with its resolve (cohesion, fighters left, food in its main pocket, and the
 deals already completed by others), and lower while an excluded faction shares its pocket or
 while the buses would take it to ground held by a faction it is hostile to; a refused
 ultimatum brings a renewed assault on its ground, then another round. While talks go on its
@@ -72,7 +72,7 @@ class Resolve:
     strength: float
     """Fighters over ``resolve_full_strength_fighters``, at most 1."""
     food_days: float
-    """Days of food per person inside the faction's pockets (inf with nobody inside)."""
+    """Days of food per person inside the faction's main pocket (inf with nobody inside)."""
     precedents: int
     """Deals completed with buses north before now."""
 
@@ -225,13 +225,14 @@ class DealBroker:
         return accept
 
     def _food_days(self, f: Faction) -> float:
-        """Days of food per person inside in the faction's pockets: each district's stock
-        and people (by home district) counted in the share of its rebel-held cells that lie
-        in those pockets."""
+        """Days of food per person inside the faction's main pocket (where most of the
+        residents of its cells lived): each district's stock and people (by home district)
+        counted in the share of its rebel-held cells that lie in that pocket."""
         territory, geo = self.territory, self.geo
-        labels = territory.pocket_labels()
-        pockets = np.unique(labels[territory.controller == f.code])
-        in_pockets = np.isin(labels, pockets[pockets > 0])
+        label = territory.main_pocket_label(f.code, self._residents_weight)
+        if label == 0:
+            return math.inf
+        in_pockets = territory.pocket_labels() == label
         n_districts = len(geo.district_names)
         rebel = territory.rebel()
         held = np.bincount(geo.district[rebel], minlength=n_districts)

@@ -160,7 +160,9 @@ class SiegeModel(mesa.Model):
                 for f in self.factions
             ]
         )
-        self.civilians.assign_affiliation(geo.controller, families, streams.deals)
+        self.civilians.assign_affiliation(
+            geo.controller, families, streams.deals, config.people_per_agent
+        )
         self.schedule = Schedule.build(config.timeline, config.crossings, config.n_steps)
         self.crossings = Crossings(
             config.crossings, self.schedule.crossing_open, geo, self.territory, config.exits

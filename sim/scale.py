@@ -94,6 +94,7 @@ def at_agent_scale(config: SimConfig) -> SimConfig:
         medevac=replace(
             config.medevac,
             initial_patients=per_agent(config.medevac.initial_patients, n),
+            patients_per_day_under_deal=config.medevac.patients_per_day_under_deal / n,
             windows=tuple(
                 replace(w, patients_per_day=w.patients_per_day / n) for w in config.medevac.windows
             ),

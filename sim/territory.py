@@ -122,8 +122,8 @@ class Territory:
             self._pocket_sizes = (self.version, sizes)
         return sizes
 
-    def main_pocket_cells(self, code: int, weight: NDArray[np.float64]) -> int:
-        """Cells of the pocket holding the most of ``weight`` over ``code``'s cells (e.g. its
+    def main_pocket_label(self, code: int, weight: NDArray[np.float64]) -> int:
+        """Label of the pocket holding the most of ``weight`` over ``code``'s cells (e.g. its
         initial residents: where its towns are), ties to the first; 0 if it holds none."""
         own = self.controller == code
         if not own.any():
@@ -131,7 +131,12 @@ class Territory:
         in_pocket = np.bincount(
             self._labels[own], weights=weight[own], minlength=self.n_pockets + 1
         )
-        return int(self._sizes_of_pockets()[1 + int(np.argmax(in_pocket[1:]))])
+        return 1 + int(np.argmax(in_pocket[1:]))
+
+    def main_pocket_cells(self, code: int, weight: NDArray[np.float64]) -> int:
+        """Cells of :meth:`main_pocket_label`'s pocket; 0 if ``code`` holds none."""
+        label = self.main_pocket_label(code, weight)
+        return int(self._sizes_of_pockets()[label]) if label else 0
 
     def attached(self, code: int, to: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """Cells of ``code`` in its own connected patches that touch the cells ``to``."""

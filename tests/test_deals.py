@@ -501,3 +501,25 @@ def test_only_factions_hostile_to_a_destination_holder_are_held_back():
     free = broker.acceptance_probability(0.5, excluded_alongside=False)
     held = broker.acceptance_probability(0.5, excluded_alongside=False, hostile_destination=True)
     assert held == free * 0.25, f"expected the chance x 0.25 when hostile: {free} -> {held}"
+
+
+def test_a_factions_food_is_that_of_its_main_pocket_not_of_every_pocket_it_touches():
+    # Faction "a" holds a town pocket (cells 1-2: 20 residents of district "town", 200
+    # person-days of food) and a farmland pocket cut off from it (cell 4: 10 residents of
+    # district "farm", no food). Its resolve counts the food where its people are: 200 / 20
+    # = 10 days; the whole enclave's average would be 200 / 30 = 6.7 days.
+    controller = np.array([[0, 1, 1, 0, 1, 0]])
+    people = np.array([[0, 20, 0, 0, 10, 0]])
+    district = np.array([[-1, 0, 0, -1, 1, -1]])
+    geo = Geography.from_grids(
+        controller,
+        people,
+        faction_keys=("a",),
+        district=district,
+        district_names=("town", "farm"),
+        towns_rc={"home": (0, 1)},
+    )
+    model = SiegeModel(deal_config(), geo)
+    model.food.stock_person_days = np.array([200.0, 0.0])
+    food_days = model.deals.resolve(model.factions[0]).food_days
+    assert food_days == 10.0, f"expected the town pocket's 10 days of food, got {food_days}"

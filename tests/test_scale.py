@@ -3,13 +3,16 @@ back, rates and the map unchanged."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from configs.schema import compose_config
 from sim import outcomes as o
+from sim.civilians import _households, expected_households
+from sim.model import SiegeModel
 from sim.params import ConfigError
 from sim.scale import at_agent_scale, per_agent
-from tests.conftest import run_model, strip_map, tiny_config
+from tests.conftest import run_model, small_config, strip_map, tiny_config
 
 
 def test_counts_are_divided_and_rates_are_not():
@@ -27,6 +30,9 @@ def test_counts_are_divided_and_rates_are_not():
     assert scaled.exits.walkout_throughput_per_hour_per_km == (
         full.exits.walkout_throughput_per_hour_per_km / 20
     ), "expected the front's throughput / 20"
+    assert scaled.medevac.patients_per_day_under_deal == (
+        full.medevac.patients_per_day_under_deal / 20
+    ), "expected the patients evacuated a day under a deal / 20"
     assert scaled.government.lethality_per_strike == full.government.lethality_per_strike, (
         "expected a per-person probability to stay"
     )
@@ -73,3 +79,36 @@ def test_outputs_count_real_people():
     crossed = ts[o.LEFT_VIA_CROSSING_CUM.name].tolist()[:4]
     assert ts[o.REMAINING.name].iloc[0] + crossed[0] == 100, "expected 100 people in all"
     assert crossed == [30, 70, 100, 100], f"expected 3.5 agents an hour carried over: {crossed}"
+
+
+def test_expected_households_counts_the_households_drawn():
+    rng = np.random.default_rng(0)
+    for low, high in ((1, 4), (1, 40), (50, 500)):  # a population scale's cells, full scale's
+        people = rng.integers(low, high, size=3000)
+        drawn = int(_households(people, 5.2, rng)[-1]) + 1
+        expected = expected_households(people, 5.2)
+        assert abs(drawn / expected - 1) < 0.02, (
+            f"expected {expected:.0f} households on cells of {low}-{high} people, drew {drawn}"
+        )
+
+
+def test_fighters_families_hold_the_same_share_of_people_at_any_scale():
+    # Households never span cells, so at 1:10 or 1:20 (few agents a cell) they are smaller in
+    # agents; drawn as a count of households, the families held about a fifth (1:10) to a
+    # third (1:20) fewer people than at full scale, and fewer chose the buses under deals.
+    def family_share(people_per_agent: int) -> np.ndarray:
+        civ = SiegeModel(small_config(f"people_per_agent={people_per_agent}")).civilians
+        return np.bincount(civ.affiliation, minlength=5)[1:] / civ.n
+
+    full = family_share(1)
+    for scale in (10, 20):
+        scaled = family_share(scale)
+        assert abs(scaled.sum() / full.sum() - 1) < 0.03, (
+            f"expected fighters' families to be {full.sum():.3f} of the people at 1:{scale} "
+            f"as at 1:1, got {scaled.sum():.3f}"
+        )
+        big = slice(0, 2)  # Jaish al-Islam and Failaq al-Rahman: thousands of fighters
+        assert np.allclose(scaled[big], full[big], rtol=0.05), (
+            f"expected each large faction's families to keep their share at 1:{scale}: "
+            f"{scaled[big].round(4)} vs {full[big].round(4)} at 1:1"
+        )

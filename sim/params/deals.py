@@ -79,7 +79,7 @@ class DealParams:
         unit="weight",
         low=0.0,
         high=1.0,
-        meaning="Weight of the food in its pockets (days of stocks per person inside over "
+        meaning="Weight of the food in its main pocket (days of stocks per person inside over "
         "resolve_food_reference_days, at most 1) in its resolve.",
     )
     resolve_food_reference_days: float = declared(
