@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app_parts import CLASSROOM_PEOPLE_PER_AGENT, build_config
 from sim import outcomes as o
