@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app_parts import default_config  # noqa: E402
-from sim.validation import HOURS_PER_DAY  # noqa: E402
+from sim.clock import HOURS_PER_DAY  # noqa: E402
 from tests.test_app_browser import (  # noqa: E402
     CHROMIUM_ARGS,
     OUTCOME,

@@ -31,9 +31,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sim.clock import HOURS_PER_DAY
 from sim.params import ConfigError
 from sim.tables import CalibrationTarget
-from sim.validation import HOURS_PER_DAY
 
 ErrorKind = Literal["log_ratio", "scaled_difference"]
 ERRORS: tuple[str, ...] = ("log_ratio", "scaled_difference")

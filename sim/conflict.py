@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.civilians import Civilians
+from sim.clock import HOURS_PER_DAY
 from sim.factions import Faction, FactionStage
 from sim.geography import Geography
 from sim.params import FactionDynamicsParams, RelationParams
@@ -94,7 +95,7 @@ class Conflict:
                 strain = (1.0 - a.morale) + (1.0 - b.morale)
                 p = (
                     dyn.infighting_rate_per_day
-                    / 24.0
+                    / HOURS_PER_DAY
                     * (1.0 + dyn.infighting_pressure_weight * strain)
                 )
                 if rng.random() < p:

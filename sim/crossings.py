@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.civilians import Civilians, CivilianState
+from sim.clock import HOURS_PER_DAY
 from sim.geography import Geography
 from sim.params import CrossingParams, ExitParams
 from sim.recorder import EventLog
@@ -77,10 +78,10 @@ class Crossings:
         shut for the day; open and close by the schedule, logging every change."""
         self.crossed[:] = 0
         self.waited_hours[:] = 0
-        if t % 24 == 0:  # one draw per crossing and day, whether or not a pause is due
+        if t % HOURS_PER_DAY == 0:  # one draw per crossing and day, whether or not a pause is due
             draws = rng.random(self._closure_p.size)
             self.shut_today = draws < self._closure_p
-            day = slice(t, t + 24)
+            day = slice(t, t + HOURS_PER_DAY)
             for k in np.flatnonzero(self.shut_today & self.scheduled_open[day].any(axis=0)):
                 events.add(t, "crossing_shut_for_day", "", self.names[k])
         was_open = self.is_open

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from sim.buses import BusFleet
 from sim.civilians import Civilians, CivilianState, DealChoice
+from sim.clock import HOURS_PER_DAY
 from sim.factions import Faction, FactionStage
 from sim.food import FoodStocks
 from sim.geography import Geography
@@ -284,7 +285,7 @@ class DealBroker:
             accept = self.acceptance_probability(resolve.value, alongside, hostile)
             answers.append((f, bool(rng.random() < accept), accept, resolve))
 
-        round_steps = max(1, round(p.talks_round_days * 24))
+        round_steps = max(1, round(p.talks_round_days * HOURS_PER_DAY))
         for f in offers:
             f.stage = FactionStage.TALKING
             f.ultimatum_step = t + round_steps
@@ -302,7 +303,7 @@ class DealBroker:
             if accepted:
                 continue
             f.ultimatums_refused += 1
-            f.renewed_assault_until_step = t + round(p.renewed_assault_days * 24)
+            f.renewed_assault_until_step = t + round(p.renewed_assault_days * HOURS_PER_DAY)
             f.ultimatum_step = f.renewed_assault_until_step + round_steps
             place = self._place_of(f)
             self.events.add(t, "deal_refused", f.name, place, f"ultimatum {f.ultimatums_refused}")
@@ -388,7 +389,7 @@ class DealBroker:
         deal_of_bus = self.deal_of_cell[civ.cell[awaiting_bus]]
         awaiting_corridor = civ.in_state(CivilianState.AWAITING_CORRIDOR)
         deal_of_corridor = self.deal_of_cell[civ.cell[awaiting_corridor]]
-        corridor_open = p.corridor_open_hour <= t % 24 < p.corridor_close_hour
+        corridor_open = p.corridor_open_hour <= t % HOURS_PER_DAY < p.corridor_close_hour
         due = [
             k
             for k, deal in enumerate(self.deals)

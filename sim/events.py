@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.clock import HOURS_PER_DAY
 from sim.params import (
     ConvoyParams,
     CrossingParams,
@@ -40,7 +41,7 @@ class Schedule:
         cls, timeline: TimelineParams, crossings: tuple[CrossingParams, ...], n_steps: int
     ) -> Schedule:
         step = np.arange(n_steps)
-        day, hour = step // 24, step % 24
+        day, hour = step // HOURS_PER_DAY, step % HOURS_PER_DAY
 
         def within(w: PauseParams | WindowParams) -> NDArray[np.bool_]:
             now = (day >= w.start_day) & (day < w.end_day)
@@ -59,13 +60,13 @@ class Schedule:
                 crossing_open[:, k] |= within(window)
         convoys: dict[int, list[ConvoyParams]] = defaultdict(list)
         for c in timeline.convoys:
-            if c.day * 24 + c.hour < n_steps:
-                convoys[c.day * 24 + c.hour].append(c)
+            if c.day * HOURS_PER_DAY + c.hour < n_steps:
+                convoys[c.day * HOURS_PER_DAY + c.hour].append(c)
         notes: dict[int, list[NoteParams]] = defaultdict(list)
         for n in timeline.notes:
-            if n.day * 24 < n_steps:
-                notes[n.day * 24].append(n)
-        log_outside_run(timeline, n_steps // 24)
+            if n.day * HOURS_PER_DAY < n_steps:
+                notes[n.day * HOURS_PER_DAY].append(n)
+        log_outside_run(timeline, n_steps // HOURS_PER_DAY)
         return cls(
             bombardment=day >= timeline.bombardment_start_day,
             ground_offensive=day >= timeline.ground_offensive_start_day,

@@ -22,10 +22,9 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.clock import HOURS_PER_DAY
 from sim.factions import Faction
 from sim.params import ExitParams
-
-HOURS_PER_DAY = 24
 
 
 class ExitBarriers:

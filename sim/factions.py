@@ -14,6 +14,7 @@ from enum import IntEnum
 import mesa
 import numpy as np
 
+from sim.clock import HOURS_PER_DAY
 from sim.params import FactionDynamicsParams, FactionParams
 
 
@@ -96,7 +97,7 @@ class Faction(mesa.Agent):
         self.fighters -= killed
         p_desert = (
             dynamics.desertion_per_day_at_zero_cohesion
-            / 24.0
+            / HOURS_PER_DAY
             * (1.0 - self.cohesion)
             * (1.0 - self.morale)
         )
@@ -106,14 +107,14 @@ class Faction(mesa.Agent):
             100.0 * residents_lost / self.initial_residents if self.initial_residents else 0.0
         )
         self.morale -= dynamics.morale_loss_per_percent_territory_lost * percent_lost
-        self.morale -= dynamics.isolation_morale_loss_per_day / 24.0 * isolation
+        self.morale -= dynamics.isolation_morale_loss_per_day / HOURS_PER_DAY * isolation
         self.morale = min(max(self.morale, 0.0), 1.0)
 
         blame = 1.0 + dynamics.blame_multiplier * blamed
         self.cohesion -= dynamics.cohesion_loss_per_percent_territory_lost * percent_lost * blame
-        self.cohesion -= dynamics.isolation_cohesion_loss_per_day / 24.0 * isolation
+        self.cohesion -= dynamics.isolation_cohesion_loss_per_day / HOURS_PER_DAY * isolation
         if under_offensive and cells_lost == 0:
-            recovered = self.cohesion + dynamics.cohesion_recovery_per_day / 24.0
+            recovered = self.cohesion + dynamics.cohesion_recovery_per_day / HOURS_PER_DAY
             self.cohesion = max(self.cohesion, min(recovered, self.cohesion_initial))
         self.cohesion = min(max(self.cohesion, 0.0), 1.0)
         return killed, deserted

@@ -15,6 +15,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.clock import HOURS_PER_DAY
 from sim.params import ConvoyParams, FoodParams
 
 
@@ -63,7 +64,7 @@ class FoodStocks:
 
     @property
     def _hourly_share(self) -> float:
-        return -math.expm1(-self.params.hunger_adjustment_per_day / 24.0)
+        return -math.expm1(-self.params.hunger_adjustment_per_day / HOURS_PER_DAY)
 
     def deliver(self, district: int, convoy: ConvoyParams) -> float:
         """A convoy let in: the food of the trucks that unloaded, less what checkpoints took.

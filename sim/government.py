@@ -15,6 +15,7 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.clock import HOURS_PER_DAY
 from sim.geography import GOVERNMENT, Geography
 from sim.params import AssaultGroupParams, GovernmentParams, ShellingUnitParams
 from sim.recorder import EventLog
@@ -35,7 +36,7 @@ class ShellingUnit(mesa.Agent):
         self, target_p: NDArray[np.float64], intensity: float, rng: np.random.Generator
     ) -> NDArray[np.int64]:
         """Strikes on each candidate cell this hour."""
-        n = rng.poisson(self.strikes_per_day / 24.0 * intensity)
+        n = rng.poisson(self.strikes_per_day / HOURS_PER_DAY * intensity)
         return rng.multinomial(n, target_p)
 
 
@@ -189,7 +190,7 @@ class GovernmentForces:
         p_fall = -np.expm1(-p.capture_rate_per_hour * ratio)
         fallen = front[rng.random(front.size) < p_fall]
         met = share @ (defence * pressure)
-        losses = rng.poisson(p.group_losses_per_defender_per_day / 24.0 * met)
+        losses = rng.poisson(p.group_losses_per_defender_per_day / HOURS_PER_DAY * met)
         fighters = np.array([g.fighters for g in groups], dtype=np.int64)
         return Assault(fallen, np.minimum(losses, fighters))
 
@@ -214,7 +215,7 @@ class GovernmentForces:
                 or group.fighters >= p.regroup_strength_share * group.initial_fighters
             ):
                 continue
-            group.regroup_end_step = t + round(p.regroup_days * 24)
+            group.regroup_end_step = t + round(p.regroup_days * HOURS_PER_DAY)
             detail = (
                 f"{group.fighters} of {group.initial_fighters} fighters left; "
                 f"regroups for {p.regroup_days:g} days"

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.civilians import Civilians
+from sim.clock import HOURS_PER_DAY
 from sim.geography import Geography
 from sim.recorder import EventLog
 from sim.territory import Territory
@@ -81,7 +82,9 @@ class HandOver:
         for pocket in np.unique(labels_before[cells]):
             was = np.flatnonzero(labels_before == pocket)
             if not rebel[was].any():
-                end = PocketEnd(t // 24, self.geo.main_district(was), cause, int(was.size))
+                end = PocketEnd(
+                    t // HOURS_PER_DAY, self.geo.main_district(was), cause, int(was.size)
+                )
                 self.pocket_ends.append(end)
                 self.events.add(t, "pocket_ended", "", end.place, f"{cause}; {end.cells} cells")
         before = before_all[cells]

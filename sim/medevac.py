@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.civilians import LAST_ENCLAVE_STATE, Civilians, ExitRoute
+from sim.clock import HOURS_PER_DAY
 from sim.index_sets import is_in
 from sim.params import MedevacParams
 from sim.scale import Carry
@@ -38,7 +39,7 @@ class MedevacList:
         self._carry = {"windows": Carry(), "deals": Carry()}
         """Fractions of a place carried over (at a population scale, :mod:`sim.scale`)."""
         for w in params.windows:
-            steps = np.arange(w.start_day, w.end_day) * 24 + w.hour
+            steps = np.arange(w.start_day, w.end_day) * HOURS_PER_DAY + w.hour
             self.places_by_step[steps[steps < n_steps]] += w.patients_per_day
         k = min(params.initial_patients, civ.n)
         self.patients = np.sort(rng.choice(civ.n, size=k, replace=False)).astype(np.intp)

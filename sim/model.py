@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from sim.buses import BusFleet
 from sim.civilians import LAST_ENCLAVE_STATE, Civilians, strikes_per_km2_by_district
+from sim.clock import HOURS_PER_DAY
 from sim.conflict import Conflict
 from sim.crossings import Crossings
 from sim.deals import Deal, DealBroker
@@ -279,8 +280,8 @@ class SiegeModel(mesa.Model):
             self.events.add(t, "bombardment_begins", "government")
         if schedule.ground_offensive[t] and (t == 0 or not schedule.ground_offensive[t - 1]):
             self.events.add(t, "ground_offensive_begins", "government")
-        if t % 24 == 0:
-            self.food.eat(t // 24, self.civilians.inside_by_district)
+        if t % HOURS_PER_DAY == 0:
+            self.food.eat(t // HOURS_PER_DAY, self.civilians.inside_by_district)
         for convoy in schedule.convoys.get(t, []):
             if self.params.food.convoys_denied:
                 detail = f"{convoy.trucks} trucks; food for {convoy.people_fed}; not let in"
@@ -403,16 +404,16 @@ class SiegeModel(mesa.Model):
     def _phase_logistics(self, t: int) -> None:
         for deal in self.deals.evacuate(t):
             self._complete(deal, t)
-        if t % 24 == 0:
+        if t % HOURS_PER_DAY == 0:
             self.reception.release(self.civilians, self.streams.reception)
         self.reception.admit(self.civilians, t, self.streams.reception)
-        if t % 24 == 0:
+        if t % HOURS_PER_DAY == 0:
             self.medevac.deaths_while_waiting(self.civilians, self.streams.medevac, t)
         if self.medevac.places_by_step[t]:
             n = self.medevac.evacuate(self.civilians, t)
             if n:
                 self.events.add(t, "medevac", "ICRC/SARC", "", f"{n} patients evacuated")
-        if t % 24 == self.config.medevac.hour_under_deal:
+        if t % HOURS_PER_DAY == self.config.medevac.hour_under_deal:
             for k, deal in self.deals.open_deals():
                 n = self.medevac.evacuate_from(self.civilians, self.deals.deal_of_cell == k, t)
                 deal.patients_evacuated += n
@@ -438,7 +439,7 @@ class SiegeModel(mesa.Model):
         table = civ.state_route_counts
         self._anyone_inside = bool(table[: LAST_ENCLAVE_STATE + 1].any())
         if self.params.check_invariants:
-            if self.full_invariant_checks or t % 24 == 23:
+            if self.full_invariant_checks or t % HOURS_PER_DAY == HOURS_PER_DAY - 1:
                 self.check_invariants(civ.state_by_route())
             else:
                 check_aggregates(

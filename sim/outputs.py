@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from sim import outcomes
 from sim.civilians import DealChoice
+from sim.clock import HOURS_PER_DAY
 from sim.model import SiegeModel
 from sim.outcomes import SCHEMA_VERSION, TOTALS
 from sim.params import SimConfig, to_dict
@@ -222,7 +223,7 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
     day_share_left = {}
     for share in (0.25, 0.5, 0.75):
         hit = (left >= share * n).nonzero()[0]
-        day_share_left[f"{int(share * 100)}%"] = float(hit[0] / 24) if hit.size else None
+        day_share_left[f"{int(share * 100)}%"] = float(hit[0] / HOURS_PER_DAY) if hit.size else None
 
     def first_day(kind: str, actor: str | None = None) -> int | None:
         rows = events[(events["kind"] == kind) & ((actor is None) | (events["actor"] == actor))]
@@ -239,7 +240,11 @@ def summarise(model: SiegeModel, ts: pd.DataFrame | None = None) -> dict[str, An
         "households": model.civilians.n_households * per_agent,
         "days": model.config.days,
         "final": totals_at(ts, len(ts) - 1),
-        **{f"day_{d}": totals_at(ts, d * 24 + 23) for d in REPORT_DAYS if d < model.config.days},
+        **{
+            f"day_{d}": totals_at(ts, d * HOURS_PER_DAY + HOURS_PER_DAY - 1)
+            for d in REPORT_DAYS
+            if d < model.config.days
+        },
         "day_share_left": day_share_left,
         "day_first_pocket_split": first_day("pocket_split"),
         "day_faction_defeated": {

@@ -19,6 +19,7 @@ from sim.civilians import (
     CivilianState,
     ExitRoute,
 )
+from sim.clock import HOURS_PER_DAY
 from sim.factions import FactionStage
 from sim.outcomes import DISTRICTS, TIMESERIES, Catalogue, Per
 
@@ -153,9 +154,9 @@ class Recorder:
         counts, exits = a["state_counts"], a["exits_by_route"]
         values: dict[str, NDArray[Any]] = {
             outcomes.STEP.name: step,
-            outcomes.DAY.name: step // 24,
+            outcomes.DAY.name: step // HOURS_PER_DAY,
             outcomes.DATE.name: self.dates(),
-            outcomes.HOUR.name: step % 24,
+            outcomes.HOUR.name: step % HOURS_PER_DAY,
         }
         for outcome, state in zip(outcomes.STATES, CivilianState, strict=True):
             values[outcome.name] = counts[:, state]
@@ -219,7 +220,7 @@ class Recorder:
         stock = self.recorded("food_stock_person_days")
         values: dict[str, NDArray[Any]] = {
             outcomes.STEP.name: np.repeat(step, d),
-            outcomes.DAY.name: np.repeat(step // 24, d),
+            outcomes.DAY.name: np.repeat(step // HOURS_PER_DAY, d),
             outcomes.DATE.name: np.repeat(self.dates(), d),
             outcomes.DISTRICT.name: np.tile(np.array(self.district_names, dtype=object), n),
             outcomes.DISTRICT_REMAINING.name: remaining.ravel(),

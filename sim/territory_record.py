@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from sim.clock import HOURS_PER_DAY
 from sim.geography import GOVERNMENT_BASE_KIND, Geography
 
 GOVERNMENT_NAME = "Government"
@@ -137,7 +138,7 @@ class TerritoryRecorder:
 
     def due(self, t: int) -> bool:
         """A snapshot is taken after step ``t`` (a day's last hour)."""
-        return t % 24 == 23
+        return t % HOURS_PER_DAY == HOURS_PER_DAY - 1
 
     def record(
         self,
@@ -152,7 +153,7 @@ class TerritoryRecorder:
         ``Civilians.in_enclave()``).
         """
         if self.due(t):
-            self._store(t // 24 + 1, t, controller, cell, inside)
+            self._store(t // HOURS_PER_DAY + 1, t, controller, cell, inside)
 
     def _store(
         self,
@@ -173,7 +174,7 @@ class TerritoryRecorder:
         """The snapshots taken so far, with the map's coordinates."""
         geo, n = self.geo, self.n_recorded
         step = self.step[:n]
-        day = np.maximum(step, 0) // 24
+        day = np.maximum(step, 0) // HOURS_PER_DAY
         shape = (geo.n_rows, geo.n_cols)
         towns = list(self.town_cell)
         town_cells = np.array([self.town_cell[name] for name in towns], dtype=np.int64)

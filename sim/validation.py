@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 
 from sim import outcomes as o
+from sim.clock import HOURS_PER_DAY
 from sim.tables import CalibrationTarget
-
-HOURS_PER_DAY = 24
 
 TARGET_OUTCOMES: dict[str, o.Outcome] = {
     "cumulative_left_enclave": o.LEFT_ENCLAVE_CUM,

@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from sim.clock import HOURS_PER_DAY
 from sim.params.civilians import CivilianParams, ExitParams
 from sim.params.core import ConfigError, _require, _unique_names
 from sim.params.deals import DealParams
@@ -107,7 +108,7 @@ class SimConfig:
     @property
     def n_steps(self) -> int:
         """Hourly steps in the run."""
-        return self.days * 24
+        return self.days * HOURS_PER_DAY
 
 
 def _check_date(text: str, name: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sim.clock import HOURS_PER_DAY
 from sim.params.core import _non_negative, _positive, _probability, _require, declared
 
 
@@ -247,9 +248,11 @@ class DealParams:
         _require(
             self.corridor_throughput_per_hour >= 0, "corridor_throughput_per_hour", "must be >= 0"
         )
-        _require(0 <= self.corridor_open_hour < 24, "corridor_open_hour", "must be in 0..23")
         _require(
-            self.corridor_open_hour < self.corridor_close_hour <= 24,
+            0 <= self.corridor_open_hour < HOURS_PER_DAY, "corridor_open_hour", "must be in 0..23"
+        )
+        _require(
+            self.corridor_open_hour < self.corridor_close_hour <= HOURS_PER_DAY,
             "corridor_close_hour",
             "must be after corridor_open_hour and at most 24",
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sim.clock import HOURS_PER_DAY
 from sim.params.core import (
     _non_negative,
     _non_negative_values,
@@ -194,7 +195,7 @@ class MedevacWindowParams:
         _require(self.start_day >= 0, "start_day", "must be >= 0")
         _require(self.end_day > self.start_day, "end_day", "must be after start_day")
         _require(self.patients_per_day >= 0, "patients_per_day", "must be >= 0")
-        _require(0 <= self.hour < 24, "hour", "must be in 0..23")
+        _require(0 <= self.hour < HOURS_PER_DAY, "hour", "must be in 0..23")
 
 
 @dataclass(frozen=True)
@@ -242,4 +243,4 @@ class MedevacParams:
         _require(
             self.patients_per_day_under_deal >= 0, "patients_per_day_under_deal", "must be >= 0"
         )
-        _require(0 <= self.hour_under_deal < 24, "hour_under_deal", "must be in 0..23")
+        _require(0 <= self.hour_under_deal < HOURS_PER_DAY, "hour_under_deal", "must be in 0..23")

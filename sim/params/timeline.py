@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.clock import HOURS_PER_DAY
 from sim.params.core import _positive, _probability, _require, declared
 
 
@@ -20,8 +21,12 @@ class WindowParams:
     def __post_init__(self) -> None:
         _require(self.start_day >= 0, "start_day", "must be >= 0")
         _require(self.end_day > self.start_day, "end_day", "must be after start_day")
-        _require(0 <= self.open_hour < 24, "open_hour", "must be in 0..23")
-        _require(self.open_hour < self.close_hour <= 24, "close_hour", "must be in open_hour+1..24")
+        _require(0 <= self.open_hour < HOURS_PER_DAY, "open_hour", "must be in 0..23")
+        _require(
+            self.open_hour < self.close_hour <= HOURS_PER_DAY,
+            "close_hour",
+            "must be in open_hour+1..24",
+        )
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,12 @@ class PauseParams:
     def __post_init__(self) -> None:
         _require(self.start_day >= 0, "start_day", "must be >= 0")
         _require(self.end_day > self.start_day, "end_day", "must be after start_day")
-        _require(0 <= self.open_hour < 24, "open_hour", "must be in 0..23")
-        _require(self.open_hour < self.close_hour <= 24, "close_hour", "must be in open_hour+1..24")
+        _require(0 <= self.open_hour < HOURS_PER_DAY, "open_hour", "must be in 0..23")
+        _require(
+            self.open_hour < self.close_hour <= HOURS_PER_DAY,
+            "close_hour",
+            "must be in open_hour+1..24",
+        )
         _require(len(self.crossings) > 0, "crossings", "must name at least one crossing")
 
 
@@ -113,7 +122,7 @@ class ConvoyParams:
 
     def __post_init__(self) -> None:
         _require(self.day >= 0, "day", "must be >= 0")
-        _require(0 <= self.hour < 24, "hour", "must be in 0..23")
+        _require(0 <= self.hour < HOURS_PER_DAY, "hour", "must be in 0..23")
         _require(self.trucks >= 1, "trucks", f"must be >= 1, got {self.trucks}")
         _require(self.people_fed >= 0, "people_fed", "must be >= 0")
         _require(
