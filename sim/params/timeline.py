@@ -9,6 +9,14 @@ from sim.clock import HOURS_PER_DAY
 from sim.params.core import _positive, _probability, _require, declared
 
 
+def _require_daily_window(start_day: int, end_day: int, open_hour: int, close_hour: int) -> None:
+    """Days ``start_day`` to before ``end_day``, hours ``open_hour`` to before ``close_hour``."""
+    _require(start_day >= 0, "start_day", "must be >= 0")
+    _require(end_day > start_day, "end_day", "must be after start_day")
+    _require(0 <= open_hour < HOURS_PER_DAY, "open_hour", "must be in 0..23")
+    _require(open_hour < close_hour <= HOURS_PER_DAY, "close_hour", "must be in open_hour+1..24")
+
+
 @dataclass(frozen=True)
 class WindowParams:
     """Hours of every day from ``start_day`` to before ``end_day`` when something is open."""
@@ -19,14 +27,7 @@ class WindowParams:
     close_hour: int = 24
 
     def __post_init__(self) -> None:
-        _require(self.start_day >= 0, "start_day", "must be >= 0")
-        _require(self.end_day > self.start_day, "end_day", "must be after start_day")
-        _require(0 <= self.open_hour < HOURS_PER_DAY, "open_hour", "must be in 0..23")
-        _require(
-            self.open_hour < self.close_hour <= HOURS_PER_DAY,
-            "close_hour",
-            "must be in open_hour+1..24",
-        )
+        _require_daily_window(self.start_day, self.end_day, self.open_hour, self.close_hour)
 
 
 @dataclass(frozen=True)
@@ -93,14 +94,7 @@ class PauseParams:
     )
 
     def __post_init__(self) -> None:
-        _require(self.start_day >= 0, "start_day", "must be >= 0")
-        _require(self.end_day > self.start_day, "end_day", "must be after start_day")
-        _require(0 <= self.open_hour < HOURS_PER_DAY, "open_hour", "must be in 0..23")
-        _require(
-            self.open_hour < self.close_hour <= HOURS_PER_DAY,
-            "close_hour",
-            "must be in open_hour+1..24",
-        )
+        _require_daily_window(self.start_day, self.end_day, self.open_hour, self.close_hour)
         _require(len(self.crossings) > 0, "crossings", "must name at least one crossing")
 
 
