@@ -56,6 +56,13 @@ class Conflict:
         self.geo = geo
         self.civilians = civilians
         self.events = events
+        self.residents_near: NDArray[np.float64] | None = (
+            geo.people_near(dynamics.defence_residents_radius_m)
+            if dynamics.defence_by_residents_share > 0
+            else None
+        )
+        """Initial residents around each cell (:meth:`Geography.people_near`), which post
+        a faction's fighters along its front; None while defence is spread evenly."""
 
     def _borders(self) -> NDArray[np.bool_]:
         """Codes x codes: the two share a border (8-neighbour contact)."""
@@ -75,6 +82,30 @@ class Conflict:
             own[f.code] = f.defence_per_front_cell(int(front_by_code[f.code]))
         allied_borders = (self.relation == ALLIED) & (self.territory.border_pairs(n_codes) > 0)
         return own + self.dynamics.reinforcement_share * allied_borders @ own
+
+    def defence_at_cell(self) -> NDArray[np.float64]:
+        """Defence on each front cell (0 elsewhere): the holder's defence per front cell
+        (:meth:`defence_per_front_cell`) times the cell's posting weight
+        ``1 - s + s x near_c / mean of near over the holder's front cells``, where ``s`` is
+        ``defence_by_residents_share`` and ``near`` the residents around each cell: fighters
+        stand where their towns are, and outlying farmland is thinly held."""
+        per_code = self.defence_per_front_cell()
+        front = np.flatnonzero(self.territory.front())
+        codes = self.territory.controller[front]
+        defence = np.zeros(self.geo.n_cells)
+        if self.residents_near is None:
+            defence[front] = per_code[codes]
+            return defence
+        share = self.dynamics.defence_by_residents_share
+        near = self.residents_near[front]
+        n_codes = len(self.factions) + 1
+        near_total = np.bincount(codes, weights=near, minlength=n_codes)
+        mean_near = near_total / np.maximum(np.bincount(codes, minlength=n_codes), 1)
+        mean_at = mean_near[codes]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative = np.where(mean_at > 0, near / mean_at, 1.0)
+        defence[front] = per_code[codes] * (1.0 - share + share * relative)
+        return defence
 
     def infighting(
         self,

@@ -90,6 +90,13 @@ class Geography:
             return self.town_xy_m[name]
         raise KeyError(f"{name!r} is neither a place nor a town of the map")
 
+    def people_near(self, sigma_m: float) -> NDArray[np.float64]:
+        """Initial residents around each cell: :attr:`people` smoothed by a Gaussian of
+        standard deviation ``sigma_m`` (nothing beyond the map's edge), per cell."""
+        grid = self.people.reshape(self.n_rows, self.n_cols).astype(np.float64)
+        smooth = ndimage.gaussian_filter(grid, sigma_m / self.cell_size_m, mode="constant")
+        return smooth.ravel()
+
     def cells_within(self, x_m: float, y_m: float, radius_m: float) -> NDArray[np.bool_]:
         return (self.x_m - x_m) ** 2 + (self.y_m - y_m) ** 2 <= radius_m**2
 

@@ -150,21 +150,22 @@ class GovernmentForces:
 
     def decide_assault(
         self,
-        defence_per_front_cell: NDArray[np.float64],
+        defence_at_cell: NDArray[np.float64],
         pressure_at_cell: NDArray[np.float64],
         rng: np.random.Generator,
     ) -> Assault:
         """Front cells that fall this hour and the fighters each group loses (decided, not
         yet applied).
 
-        ``defence_per_front_cell`` is indexed by controller code. Only front cells with a
-        positive ``pressure_at_cell`` are attacked. The ring's ``front_holding_fighters`` are
-        spread evenly over all of them; each group not regrouping adds its fighters shared
-        over the attacked cells in its reach. A cell with attack A (that sum times the cell's
-        pressure) and defence D falls with probability 1 - exp(-capture_rate x A / D), where
-        urban cells multiply D by ``urban_defence_multiplier``. A group loses
-        Poisson(group_losses_per_defender_per_day / 24 x the defence it attacked: D of each
-        cell times its share of the attack there times the cell's pressure) fighters.
+        ``defence_at_cell`` is each front cell's defence (``Conflict.defence_at_cell``).
+        Only front cells with a positive ``pressure_at_cell`` are attacked. The ring's
+        ``front_holding_fighters`` are spread evenly over all of them; each group not
+        regrouping adds its fighters shared over the attacked cells in its reach. A cell
+        with attack A (that sum times the cell's pressure) and defence D falls with
+        probability 1 - exp(-capture_rate x A / D), where urban cells multiply D by
+        ``urban_defence_multiplier``. A group loses Poisson(group_losses_per_defender_per_day
+        / 24 x the defence it attacked: D of each cell times its share of the attack there
+        times the cell's pressure) fighters.
         """
         p = self.params
         groups = self.assault_groups
@@ -182,8 +183,8 @@ class GovernmentForces:
         pressure = pressure_at_cell[front]
         total = holding + by_group.sum(axis=0)
         attack = total * pressure
-        defence = defence_per_front_cell[self.territory.controller[front]]
-        defence = defence * np.where(self.geo.urban[front], p.urban_defence_multiplier, 1.0)
+        urban = np.where(self.geo.urban[front], p.urban_defence_multiplier, 1.0)
+        defence = defence_at_cell[front] * urban
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(attack > 0, attack / defence, 0.0)
             share = np.where(total > 0, by_group / total, 0.0)

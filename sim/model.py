@@ -324,7 +324,7 @@ class SiegeModel(mesa.Model):
         if self.schedule.ground_offensive[t]:
             government = self.government
             government.resume_groups(t)
-            defence = self.conflict.defence_per_front_cell()
+            defence = self.conflict.defence_at_cell()
             pressure = self.deals.pressure_at_cell(t, self.factions)
             assault = government.decide_assault(defence, pressure, self.streams.ground)
             on_captured = self.civilians.on_cells(assault.cells, self.geo.n_cells)

@@ -54,7 +54,7 @@ def test_urban_cells_fall_less_often_than_farmland_by_the_defence_multiplier():
         ),
         geo=SimpleNamespace(urban=urban),
     )
-    defence = np.array([0.0, 2.0])
+    defence = np.full(n, 2.0)
     fallen = GovernmentForces.decide_assault(
         forces, defence, np.ones(n), np.random.default_rng(0)
     ).cells

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from sim import outcomes as o
 from sim.factions import FactionStage
@@ -69,7 +70,7 @@ def fall_counts(model: SiegeModel, draws: int, seed: int) -> np.ndarray:
     """How often each cell falls in ``draws`` hours decided on the model's current state
     (nothing applied)."""
     rng = np.random.default_rng(seed)
-    defence = model.conflict.defence_per_front_cell()
+    defence = model.conflict.defence_at_cell()
     pressure = model.deals.pressure_at_cell(0, model.factions)
     counts = np.zeros(model.geo.n_cells, dtype=np.int64)
     for _ in range(draws):
@@ -259,3 +260,64 @@ def test_ground_lost_is_booked_by_the_residents_who_lived_on_it():
     assert hand_over.residents_lost[1] == 20, "expected the 2 x 10 residents of the cells lost"
     faction = model.factions[0]
     assert faction.initial_residents == 150, "expected 15 cells x 10 residents at the start"
+
+
+def town_and_farmland_map() -> Geography:
+    """:func:`front_map` with 90 residents on column 1, 10 on column 2 and none elsewhere."""
+    geo = front_map(people_per_cell=0)
+    people = geo.people.copy()
+    people[cell(1)], people[cell(2)] = 90, 10
+    return dataclasses.replace(geo, people=people)
+
+
+def posted_config(share: float, government: dict | None = None):
+    """Defence posted by the residents of each cell alone (a 1 m smoothing scale)."""
+    dynamics = {"defence_by_residents_share": share, "defence_residents_radius_m": 1.0}
+    return ground_config(government, faction_dynamics=dynamics)
+
+
+def test_defence_is_posted_by_residents_and_sums_to_the_factions_whole_defence():
+    # 20 fighters at cohesion 1 over 18 front cells: 20/18 each when spread evenly. The
+    # residents (90, 10, then 0 on 16 cells; mean 100/18) give relative weights 16.2, 1.8
+    # and 0; with share 0.5 the posting weights are 8.6, 1.4 and 0.5 (summing to 18).
+    model = SiegeModel(posted_config(0.5), town_and_farmland_map())
+    defence = model.conflict.defence_at_cell()
+    even = 20 / 18
+    front = [cell(c) for c in (*MAIN, *POCKET)]
+    expected = {cell(1): 8.6 * even, cell(2): 1.4 * even, cell(3): 0.5 * even}
+    for c, value in expected.items():
+        assert defence[c] == pytest.approx(value), f"expected defence {value:.4f} on cell {c}"
+    assert defence[front].sum() == pytest.approx(20.0), (
+        f"expected the faction's 20 fighters x cohesion 1 in all, got {defence[front].sum()}"
+    )
+    assert defence.sum() == pytest.approx(defence[front].sum()), "expected 0 off the front"
+    even_model = SiegeModel(posted_config(0.0), town_and_farmland_map())
+    assert even_model.conflict.defence_at_cell()[front] == pytest.approx([even] * 18), (
+        "expected defence spread evenly along the front with share 0"
+    )
+
+
+def test_posting_defence_by_residents_thins_farmland_and_stiffens_towns():
+    # The ring alone at ratio 1 everywhere when spread evenly (p = 0.5 per hour). With share
+    # 0.8, empty farmland keeps 0.2 of the even defence and falls far more often; the cell
+    # with 90 residents gets 0.2 + 0.8 x 16.2 = 13.16 times it and falls far less often.
+    ring = {
+        "assault_groups": [],
+        "front_holding_fighters": 20,
+        "capture_rate_per_hour": float(np.log(2.0)),
+    }
+    farmland = [cell(c) for c in range(3, 16)]
+    for seed in SEEDS:
+        p = {}
+        for share in (0.0, 0.8):
+            model = SiegeModel(posted_config(share, ring), town_and_farmland_map())
+            counts = fall_counts(model, draws=400, seed=seed)
+            p[share] = (counts[farmland].mean() / 400, counts[cell(1)] / 400)
+        assert p[0.8][0] > p[0.0][0] + 0.3, (
+            f"seed {seed}: expected farmland to fall much more often when defence is posted "
+            f"by residents: {p[0.8][0]:.2f} vs {p[0.0][0]:.2f} spread evenly"
+        )
+        assert p[0.8][1] < p[0.0][1] - 0.3, (
+            f"seed {seed}: expected the town cell to fall much less often: "
+            f"{p[0.8][1]:.2f} vs {p[0.0][1]:.2f} spread evenly"
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.params.core import _non_negative, _probability, _require, declared
+from sim.params.core import _non_negative, _positive, _probability, _require, declared
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,21 @@ class FactionDynamicsParams:
         high=1.0,
         meaning="Share of an allied neighbour's front-line defence that joins a faction's defence.",
     )
+    defence_by_residents_share: float = declared(
+        0.0,
+        unit="share 0-1",
+        low=0.0,
+        high=1.0,
+        meaning="Share of a faction's front-line defence posted by the residents near each "
+        "front cell (its towns); the rest is spread evenly along its front.",
+    )
+    defence_residents_radius_m: float = declared(
+        500.0,
+        unit="m",
+        low=100.0,
+        high=2000.0,
+        meaning="Scale (Gaussian sigma) over which the residents near a front cell are counted.",
+    )
     infighting_rate_per_day: float = declared(
         0.05,
         unit="1/day",
@@ -175,7 +190,10 @@ class FactionDynamicsParams:
             "infighting_fighters_killed_mean",
             "infighting_civilians_killed_mean",
         )
-        _probability(self, "reinforcement_share", "infighting_cohesion_loss")
+        _probability(
+            self, "reinforcement_share", "defence_by_residents_share", "infighting_cohesion_loss"
+        )
+        _positive(self, "defence_residents_radius_m")
         _probability(self, "desertion_per_day_at_zero_cohesion", "surrender_morale_threshold")
         _require(self.min_pocket_cells >= 0, "min_pocket_cells", "must be >= 0")
 
