@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from sim.geography import Geography
 from sim.index_sets import union
 from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
+from sim.rng import random_head, skip_random
 
 
 class CivilianState(IntEnum):
@@ -529,8 +530,11 @@ class Civilians:
         can_cross = open_crossings.size > 0 and p.leave_hazard_per_hour > 0
         can_walk_out = walkout_in_reach is not None and self.exits.walkout_hazard_per_hour > 0
         u_shelter = rng.random(self.n_households)
-        u_leave = rng.random(self.n_households)
-        u_route = rng.random(self.n_households)
+        if can_cross or can_walk_out:
+            u_leave = rng.random(self.n_households)
+            # u_route, the third draw per household, is made where it is read.
+        else:  # nobody can leave: the two other draws are skipped, not made
+            skip_random(rng, 2 * self.n_households)
         p_shelter = -np.expm1(-p.shelter_hazard_per_hour)
         p_home = -np.expm1(-p.return_home_hazard_per_hour)
 
@@ -602,8 +606,12 @@ class Civilians:
                 walk_hazard = np.where(near_front, self.exits.walkout_hazard_per_hour * push, 0.0)
             hazard = cross_hazard + walk_hazard
             leaves = u_leave[hh] < -np.expm1(-hazard)
-            by_front = leaves & (
-                u_route[hh] * hazard < walk_hazard
+            # Only leavers read u_route: made up to the last one's household, the rest skipped.
+            needed = int(hh[leaves].max()) + 1 if leaves.any() else 0
+            u_route = random_head(rng, self.n_households, needed)
+            by_front = np.zeros(leaves.size, dtype=bool)
+            by_front[leaves] = (
+                u_route[hh[leaves]] * hazard[leaves] < walk_hazard[leaves]
             )  # route in proportion to the two hazards
             by_crossing = leaves & ~by_front
             set_out = candidates[by_crossing]

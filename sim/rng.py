@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 STREAM_NAMES = (
     "population",
@@ -55,3 +56,30 @@ def make_streams(seed: int) -> Streams:
             for name, child in zip(STREAM_NAMES, children, strict=True)
         }
     )
+
+
+def skip_random(rng: np.random.Generator, count: int) -> None:
+    """Leave ``rng`` as ``rng.random(count)`` (float64) would, without making the numbers.
+
+    Each float64 takes one 64-bit output, so a PCG64 generator jumps ahead ``count`` outputs
+    (and keeps the buffered half of a 64-bit output that ``advance`` would drop); any other
+    bit generator draws and discards them."""
+    if count <= 0:
+        return
+    bit_generator = rng.bit_generator
+    if not isinstance(bit_generator, np.random.PCG64 | np.random.PCG64DXSM):
+        rng.random(count)
+        return
+    before = bit_generator.state
+    bit_generator.advance(count)
+    if before["has_uint32"]:
+        after = bit_generator.state
+        after["has_uint32"], after["uinteger"] = before["has_uint32"], before["uinteger"]
+        bit_generator.state = after
+
+
+def random_head(rng: np.random.Generator, count: int, needed: int) -> NDArray[np.float64]:
+    """The first ``needed`` of ``rng.random(count)``, leaving ``rng`` as that call would."""
+    head = rng.random(min(needed, count))
+    skip_random(rng, count - head.size)
+    return head
