@@ -38,6 +38,8 @@ class Territory:
         and are never walked through."""
         self._labels, self.n_pockets = self._label()
         self._front = self._whole_front()
+        self._rebel_pairs = (self.version, *self._pairs[:2])
+        """(version, i, j) of :meth:`_border_candidates`."""
         self._border_pairs: tuple[int, int, NDArray[np.int64]] | None = None
         """(version, codes, counts) of the last :meth:`border_pairs`."""
         self._pocket_sizes = (-1, np.zeros(0, dtype=np.int64))
@@ -152,15 +154,26 @@ class Territory:
         cached = self._border_pairs
         if cached is not None and cached[:2] == (self.version, n_codes):
             return cached[2].copy()
-        i, j, _ = self._pairs
-        ci = self.controller[i].astype(np.int64)
-        cj = self.controller[j].astype(np.int64)
+        i, j = self._border_candidates()
+        ci, cj = self.controller[i], self.controller[j]
         differ = ci != cj
-        counts = np.bincount(ci[differ] * n_codes + cj[differ], minlength=n_codes * n_codes)
+        key = ci[differ].astype(np.int64) * n_codes + cj[differ]
+        counts = np.bincount(key, minlength=n_codes * n_codes)
         counts = counts.reshape(n_codes, n_codes)
         counts = counts + counts.T
         self._border_pairs = (self.version, n_codes, counts)
         return counts.copy()
+
+    def _border_candidates(self) -> tuple[NDArray[np.integer], NDArray[np.integer]]:
+        """The neighbour pairs with a rebel-held cell on at least one side: the only ones
+        that can join two codes. Pruned as cells fall (a government cell never goes back)."""
+        version, i, j = self._rebel_pairs
+        if version != self.version:
+            rebel = self.rebel()
+            keep = rebel[i] | rebel[j]
+            i, j = i[keep], j[keep]
+            self._rebel_pairs = (self.version, i, j)
+        return i, j
 
     def border_cells(self, a: int, b: int) -> NDArray[np.intp]:
         """Cells of ``a`` or ``b`` that touch a cell of the other."""
