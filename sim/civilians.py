@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from sim.geography import Geography
 from sim.index_sets import union
 from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
-from sim.rng import random_head, skip_random
+from sim.rng import random_head, random_span, skip_random
 
 
 class CivilianState(IntEnum):
@@ -519,7 +519,9 @@ class Civilians:
         household lives in one); ``word_factor`` is the pull of the news of safe passage
         (:class:`sim.exit_barriers.ExitBarriers`). Returns how many set out.
 
-        Each household draws its three numbers every hour; only the households whose draws
+        Each household draws its three numbers every hour (the stream moves on by all of them;
+        those nobody can read are skipped, not made: :func:`sim.rng.skip_random`, a NaN in
+        place of a first number not made); only the households whose draws
         could make them act are then looked at member by member, with the same arithmetic as
         for everyone: below the hazard of sheltering with someone at home and fear that may be
         above its threshold (:attr:`fear_upper`), below that of going home with someone
@@ -529,26 +531,25 @@ class Civilians:
         p = self.params
         can_cross = open_crossings.size > 0 and p.leave_hazard_per_hour > 0
         can_walk_out = walkout_in_reach is not None and self.exits.walkout_hazard_per_hour > 0
-        u_shelter = rng.random(self.n_households)
+        p_shelter = -np.expm1(-p.shelter_hazard_per_hour)
+        p_home = -np.expm1(-p.return_home_hazard_per_hour)
+        # Those whose fear bounds let them shelter, or go home, if the draw says so; only they
+        # read u_shelter, made over the span of households they cover (NaN elsewhere).
+        could_shelter = (self.at_home_in_household > 0) & (
+            self.fear_upper + FEAR_SLACK > p.shelter_fear_threshold
+        )
+        could_go_home = (self.sheltering_in_household > 0) & (
+            self.fear_lower - FEAR_SLACK < p.return_home_fear_threshold
+        )
+        u_shelter = random_span(rng, self.n_households, could_shelter | could_go_home)
         if can_cross or can_walk_out:
             u_leave = rng.random(self.n_households)
             # u_route, the third draw per household, is made where it is read.
         else:  # nobody can leave: the two other draws are skipped, not made
             skip_random(rng, 2 * self.n_households)
-        p_shelter = -np.expm1(-p.shelter_hazard_per_hour)
-        p_home = -np.expm1(-p.return_home_hazard_per_hour)
 
-        # Those who could shelter, or go home, by the draw and the bounds of their fear.
-        may_shelter = (
-            (u_shelter < p_shelter)
-            & (self.at_home_in_household > 0)
-            & (self.fear_upper + FEAR_SLACK > p.shelter_fear_threshold)
-        )
-        may_go_home = (
-            (u_shelter < p_home)
-            & (self.sheltering_in_household > 0)
-            & (self.fear_lower - FEAR_SLACK < p.return_home_fear_threshold)
-        )
+        may_shelter = (u_shelter < p_shelter) & could_shelter
+        may_go_home = (u_shelter < p_home) & could_go_home
         may_leave = np.zeros(self.n_households, dtype=bool)
         if can_cross or can_walk_out:
             bound = self._leave_probability_bound(

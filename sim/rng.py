@@ -83,3 +83,18 @@ def random_head(rng: np.random.Generator, count: int, needed: int) -> NDArray[np
     head = rng.random(min(needed, count))
     skip_random(rng, count - head.size)
     return head
+
+
+def random_span(
+    rng: np.random.Generator, count: int, needed: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """``rng.random(count)`` where it is made: from the first to the last position ``needed``
+    says (a mask of ``count``); NaN (less than nothing, greater than nothing) before and after,
+    which are skipped. Leaves ``rng`` as ``rng.random(count)`` would."""
+    values = np.full(count, np.nan)
+    where = np.flatnonzero(needed)
+    first, end = (int(where[0]), int(where[-1]) + 1) if where.size else (0, 0)
+    skip_random(rng, first)
+    values[first:end] = rng.random(end - first)
+    skip_random(rng, count - end)
+    return values

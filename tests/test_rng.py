@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.rng import random_head, skip_random
+from sim.rng import random_head, random_span, skip_random
 
 
 def _generators(kind: type[np.random.BitGenerator]) -> tuple[np.random.Generator, ...]:
@@ -40,3 +40,19 @@ def test_skip_random_differs_from_not_skipping() -> None:
     skipped, untouched = _generators(np.random.PCG64)
     skip_random(skipped, 1)
     assert skipped.random() != untouched.random(), "a skip of one draw should move the stream"
+
+
+@pytest.mark.parametrize("positions", [[], [5], [3, 40, 41], [0, 99]])
+def test_random_span_makes_the_draws_over_the_span_and_nan_outside(positions: list[int]) -> None:
+    drawn, spanned = _generators(np.random.PCG64)
+    full = drawn.random(100)
+    needed = np.zeros(100, dtype=bool)
+    needed[positions] = True
+    values = random_span(spanned, 100, needed)
+    made = ~np.isnan(values)
+    expected_made = np.zeros(100, dtype=bool)
+    if positions:
+        expected_made[min(positions) : max(positions) + 1] = True
+    assert np.array_equal(made, expected_made), "values should be made from first to last needed"
+    assert np.array_equal(values[made], full[made]), "made values should equal the full draw's"
+    assert drawn.random() == spanned.random(), "after random_span the stream should be where it was"
