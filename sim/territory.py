@@ -18,6 +18,9 @@ from sim.geography import GOVERNMENT, Geography
 
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 UNREACHABLE = -1
+PRUNE_PAIRS_EVERY = 32
+"""Changes of control between two prunings of the pairs :meth:`Territory.border_pairs` counts
+(pruning costs about as much as counting; pairs of two government cells count nothing)."""
 
 
 class Territory:
@@ -39,7 +42,7 @@ class Territory:
         self._labels, self.n_pockets = self._label()
         self._front = self._whole_front()
         self._rebel_pairs = (self.version, *self._pairs[:2])
-        """(version, i, j) of :meth:`_border_candidates`."""
+        """(version pruned at, i, j) of :meth:`_border_candidates`."""
         self._border_pairs: tuple[int, int, NDArray[np.int64]] | None = None
         """(version, codes, counts) of the last :meth:`border_pairs`."""
         self._pocket_sizes = (-1, np.zeros(0, dtype=np.int64))
@@ -165,10 +168,11 @@ class Territory:
         return counts.copy()
 
     def _border_candidates(self) -> tuple[NDArray[np.integer], NDArray[np.integer]]:
-        """The neighbour pairs with a rebel-held cell on at least one side: the only ones
-        that can join two codes. Pruned as cells fall (a government cell never goes back)."""
+        """The neighbour pairs that can join two codes: all with a rebel-held cell on at least
+        one side, and some held by the government on both since the last pruning (which comes
+        every :data:`PRUNE_PAIRS_EVERY` changes of control; a government cell never goes back)."""
         version, i, j = self._rebel_pairs
-        if version != self.version:
+        if self.version - version >= PRUNE_PAIRS_EVERY:
             rebel = self.rebel()
             keep = rebel[i] | rebel[j]
             i, j = i[keep], j[keep]
