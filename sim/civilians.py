@@ -229,9 +229,15 @@ class Civilians:
         if state not in self._listed:
             return np.flatnonzero(self.state == state)
         listed = self._listed[state]
-        if self._joined[state]:
-            listed = np.concatenate([listed, *self._joined[state]])
-            self._joined[state].clear()
+        if not self._joined[state]:
+            # The list (distinct) holds everyone in the state and maybe some who left it:
+            # nobody left if it is as long as the kept count.
+            if listed.size != self.state_route_counts[state].sum():
+                listed = listed[self.state[listed] == state]
+                self._listed[state] = listed
+            return listed.copy()
+        listed = np.concatenate([listed, *self._joined[state]])
+        self._joined[state].clear()
         listed = listed[self.state[listed] == state]
         if listed.size and not (listed[1:] > listed[:-1]).all():
             # Joined since: sort (runs already in order merge fast) and drop repeats (someone
