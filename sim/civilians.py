@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from sim.geography import Geography
 from sim.index_sets import union
 from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
+from sim.rng import random_head, random_span, skip_random
 
 
 class CivilianState(IntEnum):
@@ -228,9 +229,15 @@ class Civilians:
         if state not in self._listed:
             return np.flatnonzero(self.state == state)
         listed = self._listed[state]
-        if self._joined[state]:
-            listed = np.concatenate([listed, *self._joined[state]])
-            self._joined[state].clear()
+        if not self._joined[state]:
+            # The list (distinct) holds everyone in the state and maybe some who left it:
+            # nobody left if it is as long as the kept count.
+            if listed.size != self.state_route_counts[state].sum():
+                listed = listed[self.state[listed] == state]
+                self._listed[state] = listed
+            return listed.copy()
+        listed = np.concatenate([listed, *self._joined[state]])
+        self._joined[state].clear()
         listed = listed[self.state[listed] == state]
         if listed.size and not (listed[1:] > listed[:-1]).all():
             # Joined since: sort (runs already in order merge fast) and drop repeats (someone
@@ -518,7 +525,9 @@ class Civilians:
         household lives in one); ``word_factor`` is the pull of the news of safe passage
         (:class:`sim.exit_barriers.ExitBarriers`). Returns how many set out.
 
-        Each household draws its three numbers every hour; only the households whose draws
+        Each household draws its three numbers every hour (the stream moves on by all of them;
+        those nobody can read are skipped, not made: :func:`sim.rng.skip_random`, a NaN in
+        place of a first number not made); only the households whose draws
         could make them act are then looked at member by member, with the same arithmetic as
         for everyone: below the hazard of sheltering with someone at home and fear that may be
         above its threshold (:attr:`fear_upper`), below that of going home with someone
@@ -528,23 +537,25 @@ class Civilians:
         p = self.params
         can_cross = open_crossings.size > 0 and p.leave_hazard_per_hour > 0
         can_walk_out = walkout_in_reach is not None and self.exits.walkout_hazard_per_hour > 0
-        u_shelter = rng.random(self.n_households)
-        u_leave = rng.random(self.n_households)
-        u_route = rng.random(self.n_households)
         p_shelter = -np.expm1(-p.shelter_hazard_per_hour)
         p_home = -np.expm1(-p.return_home_hazard_per_hour)
+        # Those whose fear bounds let them shelter, or go home, if the draw says so; only they
+        # read u_shelter, made over the span of households they cover (NaN elsewhere).
+        could_shelter = (self.at_home_in_household > 0) & (
+            self.fear_upper + FEAR_SLACK > p.shelter_fear_threshold
+        )
+        could_go_home = (self.sheltering_in_household > 0) & (
+            self.fear_lower - FEAR_SLACK < p.return_home_fear_threshold
+        )
+        u_shelter = random_span(rng, self.n_households, could_shelter | could_go_home)
+        if can_cross or can_walk_out:
+            u_leave = rng.random(self.n_households)
+            # u_route, the third draw per household, is made where it is read.
+        else:  # nobody can leave: the two other draws are skipped, not made
+            skip_random(rng, 2 * self.n_households)
 
-        # Those who could shelter, or go home, by the draw and the bounds of their fear.
-        may_shelter = (
-            (u_shelter < p_shelter)
-            & (self.at_home_in_household > 0)
-            & (self.fear_upper + FEAR_SLACK > p.shelter_fear_threshold)
-        )
-        may_go_home = (
-            (u_shelter < p_home)
-            & (self.sheltering_in_household > 0)
-            & (self.fear_lower - FEAR_SLACK < p.return_home_fear_threshold)
-        )
+        may_shelter = (u_shelter < p_shelter) & could_shelter
+        may_go_home = (u_shelter < p_home) & could_go_home
         may_leave = np.zeros(self.n_households, dtype=bool)
         if can_cross or can_walk_out:
             bound = self._leave_probability_bound(
@@ -602,8 +613,12 @@ class Civilians:
                 walk_hazard = np.where(near_front, self.exits.walkout_hazard_per_hour * push, 0.0)
             hazard = cross_hazard + walk_hazard
             leaves = u_leave[hh] < -np.expm1(-hazard)
-            by_front = leaves & (
-                u_route[hh] * hazard < walk_hazard
+            # Only leavers read u_route: made up to the last one's household, the rest skipped.
+            needed = int(hh[leaves].max()) + 1 if leaves.any() else 0
+            u_route = random_head(rng, self.n_households, needed)
+            by_front = np.zeros(leaves.size, dtype=bool)
+            by_front[leaves] = (
+                u_route[hh[leaves]] * hazard[leaves] < walk_hazard[leaves]
             )  # route in proportion to the two hazards
             by_crossing = leaves & ~by_front
             set_out = candidates[by_crossing]

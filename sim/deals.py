@@ -387,8 +387,10 @@ class DealBroker:
         civ = self.civilians
         awaiting_bus = civ.in_state(CivilianState.AWAITING_BUS)
         deal_of_bus = self.deal_of_cell[civ.cell[awaiting_bus]]
-        awaiting_corridor = civ.in_state(CivilianState.AWAITING_CORRIDOR)
-        deal_of_corridor = self.deal_of_cell[civ.cell[awaiting_corridor]]
+        # People awaiting the corridor, and the deal of each: found only when first needed (the
+        # corridor is open, or a deal's buses have taken everyone), as nothing in this loop
+        # changes one deal's list before that deal is reached.
+        corridor: tuple[NDArray[np.intp], NDArray[np.int32]] | None = None
         corridor_open = p.corridor_open_hour <= t % HOURS_PER_DAY < p.corridor_close_hour
         due = [
             k
@@ -407,8 +409,11 @@ class DealBroker:
         for k, deal in enumerate(self.deals):
             if deal.completed_step is not None:
                 continue
-            at_corridor = awaiting_corridor[deal_of_corridor == k]
-            if corridor_open and at_corridor.size:
+            at_corridor = None
+            if corridor_open:
+                corridor = self._awaiting_corridor() if corridor is None else corridor
+                at_corridor = corridor[0][corridor[1] == k]
+            if at_corridor is not None and at_corridor.size:
                 places = deal.corridor_carry.take(p.corridor_throughput_per_hour)
                 passed = civ.pass_deal_corridor(at_corridor, places, t)
                 deal.corridor_passed += passed
@@ -416,11 +421,21 @@ class DealBroker:
             if t < deal.first_bus_step:
                 continue
             waiting = awaiting_bus[deal_of_bus == k]
-            if self._run_buses(t, deal, waiting, buses[k]) and at_corridor.size == 0:
+            if not self._run_buses(t, deal, waiting, buses[k]):
+                continue
+            if at_corridor is None:
+                corridor = self._awaiting_corridor() if corridor is None else corridor
+                at_corridor = corridor[0][corridor[1] == k]
+            if at_corridor.size == 0:
                 deal.completed_step = t
                 self._cover(deal.cells, NO_DEAL)
                 finished.append(deal)
         return finished
+
+    def _awaiting_corridor(self) -> tuple[NDArray[np.intp], NDArray[np.int32]]:
+        """People awaiting a deal's corridor (ascending), and the deal of the cell of each."""
+        awaiting = self.civilians.in_state(CivilianState.AWAITING_CORRIDOR)
+        return awaiting, self.deal_of_cell[self.civilians.cell[awaiting]]
 
     def _passengers(self, deal: Deal, waiting_here: NDArray[np.bool_]) -> int:
         """Fighters still to board ``deal``'s buses plus its civilians waiting

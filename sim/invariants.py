@@ -5,7 +5,8 @@ people change state (:meth:`sim.civilians.Civilians.set_state`) and the cells' c
 costs nothing next to a step, so the model runs it every step. :func:`check_invariants` also
 goes over every person: it recounts the states and routes from the columns, checks each person
 against the map, the reception sites and the deals, and that the kept counts equal the
-recount; the model runs it at each day's last step, and at every step when built with
+recount; the model runs it at the last step of every :data:`FULL_CHECK_EVERY_DAYS`-th day and
+at the run's last step (:func:`full_check_due`), and at every step when built with
 ``full_invariant_checks=True`` (as the tests build it).
 """
 
@@ -23,6 +24,7 @@ from sim.civilians import (
     CivilianState,
     ExitRoute,
 )
+from sim.clock import HOURS_PER_DAY
 from sim.factions import Faction
 from sim.geography import GOVERNMENT, Geography
 from sim.territory import Territory
@@ -30,6 +32,19 @@ from sim.territory import Territory
 
 class InvariantError(AssertionError):
     """The model broke one of its own accounting rules (a bug, never bad input)."""
+
+
+FULL_CHECK_EVERY_DAYS = 7
+"""Days between two person-by-person checks in a run not built with full checks (each costs
+more than a simulated hour at full scale; the counts are checked every step)."""
+
+
+def full_check_due(t: int, n_steps: int) -> bool:
+    """Whether the person-by-person check is due after step ``t`` (0-based) of ``n_steps``:
+    at the last step of days 7, 14, ... (:data:`FULL_CHECK_EVERY_DAYS`) and at the last step."""
+    day_ends = t % HOURS_PER_DAY == HOURS_PER_DAY - 1
+    every_days = (t // HOURS_PER_DAY) % FULL_CHECK_EVERY_DAYS == FULL_CHECK_EVERY_DAYS - 1
+    return (day_ends and every_days) or t == n_steps - 1
 
 
 def check_aggregates(

@@ -22,7 +22,7 @@ from sim.food import FoodStocks
 from sim.geography import Geography, build_ghouta
 from sim.government import GovernmentForces
 from sim.handover import HandOver
-from sim.invariants import check_aggregates, check_invariants
+from sim.invariants import check_aggregates, check_invariants, full_check_due
 from sim.medevac import MedevacList
 from sim.params import ConfigError, SimConfig, check_names
 from sim.reception import Reception
@@ -78,8 +78,8 @@ class SiegeModel(mesa.Model):
        fixed-date window (a counterfactual) and, once a day, from each open deal's cells.
     6. Record the hour's numbers (and, at a day's last hour, who holds each cell and who is
        on it); check the accounting rules (:mod:`sim.invariants`): on the counts every
-       step, person by person at a day's last step (every step with
-       ``full_invariant_checks``).
+       step, person by person at the last step of every 7th day and of the run (every step
+       with ``full_invariant_checks``).
     """
 
     def __init__(
@@ -90,7 +90,8 @@ class SiegeModel(mesa.Model):
         full_invariant_checks: bool = False,
     ) -> None:
         """``full_invariant_checks``: when ``config.check_invariants``, check every person at
-        every step, not only at each day's last step (slower; the tests do)."""
+        every step, not only at the last step of every 7th day and of the run
+        (:func:`sim.invariants.full_check_due`; slower; the tests do)."""
         streams = make_streams(config.seed)
         super().__init__(rng=streams.mesa)
         self.config = config
@@ -439,7 +440,7 @@ class SiegeModel(mesa.Model):
         table = civ.state_route_counts
         self._anyone_inside = bool(table[: LAST_ENCLAVE_STATE + 1].any())
         if self.params.check_invariants:
-            if self.full_invariant_checks or t % HOURS_PER_DAY == HOURS_PER_DAY - 1:
+            if self.full_invariant_checks or full_check_due(t, self.params.n_steps):
                 self.check_invariants(civ.state_by_route())
             else:
                 check_aggregates(

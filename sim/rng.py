@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 STREAM_NAMES = (
     "population",
@@ -55,3 +56,45 @@ def make_streams(seed: int) -> Streams:
             for name, child in zip(STREAM_NAMES, children, strict=True)
         }
     )
+
+
+def skip_random(rng: np.random.Generator, count: int) -> None:
+    """Leave ``rng`` as ``rng.random(count)`` (float64) would, without making the numbers.
+
+    Each float64 takes one 64-bit output, so a PCG64 generator jumps ahead ``count`` outputs
+    (and keeps the buffered half of a 64-bit output that ``advance`` would drop); any other
+    bit generator draws and discards them."""
+    if count <= 0:
+        return
+    bit_generator = rng.bit_generator
+    if not isinstance(bit_generator, np.random.PCG64 | np.random.PCG64DXSM):
+        rng.random(count)
+        return
+    before = bit_generator.state
+    bit_generator.advance(count)
+    if before["has_uint32"]:
+        after = bit_generator.state
+        after["has_uint32"], after["uinteger"] = before["has_uint32"], before["uinteger"]
+        bit_generator.state = after
+
+
+def random_head(rng: np.random.Generator, count: int, needed: int) -> NDArray[np.float64]:
+    """The first ``needed`` of ``rng.random(count)``, leaving ``rng`` as that call would."""
+    head = rng.random(min(needed, count))
+    skip_random(rng, count - head.size)
+    return head
+
+
+def random_span(
+    rng: np.random.Generator, count: int, needed: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """``rng.random(count)`` where it is made: from the first to the last position ``needed``
+    says (a mask of ``count``); NaN (less than nothing, greater than nothing) before and after,
+    which are skipped. Leaves ``rng`` as ``rng.random(count)`` would."""
+    values = np.full(count, np.nan)
+    where = np.flatnonzero(needed)
+    first, end = (int(where[0]), int(where[-1]) + 1) if where.size else (0, 0)
+    skip_random(rng, first)
+    values[first:end] = rng.random(end - first)
+    skip_random(rng, count - end)
+    return values

@@ -18,6 +18,9 @@ from sim.geography import GOVERNMENT, Geography
 
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 UNREACHABLE = -1
+PRUNE_PAIRS_EVERY = 32
+"""Changes of control between two prunings of the pairs :meth:`Territory.border_pairs` counts
+(pruning costs about as much as counting; pairs of two government cells count nothing)."""
 
 
 class Territory:
@@ -38,6 +41,8 @@ class Territory:
         and are never walked through."""
         self._labels, self.n_pockets = self._label()
         self._front = self._whole_front()
+        self._rebel_pairs = (self.version, *self._pairs[:2])
+        """(version pruned at, i, j) of :meth:`_border_candidates`."""
         self._border_pairs: tuple[int, int, NDArray[np.int64]] | None = None
         """(version, codes, counts) of the last :meth:`border_pairs`."""
         self._pocket_sizes = (-1, np.zeros(0, dtype=np.int64))
@@ -152,15 +157,27 @@ class Territory:
         cached = self._border_pairs
         if cached is not None and cached[:2] == (self.version, n_codes):
             return cached[2].copy()
-        i, j, _ = self._pairs
-        ci = self.controller[i].astype(np.int64)
-        cj = self.controller[j].astype(np.int64)
+        i, j = self._border_candidates()
+        ci, cj = self.controller[i], self.controller[j]
         differ = ci != cj
-        counts = np.bincount(ci[differ] * n_codes + cj[differ], minlength=n_codes * n_codes)
+        key = ci[differ].astype(np.int64) * n_codes + cj[differ]
+        counts = np.bincount(key, minlength=n_codes * n_codes)
         counts = counts.reshape(n_codes, n_codes)
         counts = counts + counts.T
         self._border_pairs = (self.version, n_codes, counts)
         return counts.copy()
+
+    def _border_candidates(self) -> tuple[NDArray[np.integer], NDArray[np.integer]]:
+        """The neighbour pairs that can join two codes: all with a rebel-held cell on at least
+        one side, and some held by the government on both since the last pruning (which comes
+        every :data:`PRUNE_PAIRS_EVERY` changes of control; a government cell never goes back)."""
+        version, i, j = self._rebel_pairs
+        if self.version - version >= PRUNE_PAIRS_EVERY:
+            rebel = self.rebel()
+            keep = rebel[i] | rebel[j]
+            i, j = i[keep], j[keep]
+            self._rebel_pairs = (self.version, i, j)
+        return i, j
 
     def border_cells(self, a: int, b: int) -> NDArray[np.intp]:
         """Cells of ``a`` or ``b`` that touch a cell of the other."""

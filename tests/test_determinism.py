@@ -10,7 +10,7 @@ import pytest
 
 from sim import outcomes as o
 from sim.civilians import LAST_ENCLAVE_STATE, CivilianState, ExitRoute
-from sim.invariants import InvariantError
+from sim.invariants import InvariantError, full_check_due
 from sim.model import SiegeModel
 from sim.outputs import write_run
 from sim.rng import make_streams
@@ -148,3 +148,12 @@ def test_dates_start_on_18_february_2018_hourly(small_default_run):
     dates = small_default_run.recorder.timeseries()[o.DATE.name]
     assert dates.iloc[0] == pd.Timestamp("2018-02-18 00:00"), "expected day 0 = 18 Feb 2018"
     assert dates.iloc[25] == pd.Timestamp("2018-02-19 01:00"), "expected one step per hour"
+
+
+def test_full_check_is_due_every_seventh_day_and_at_the_last_step():
+    n_steps = 10 * 24
+    due = [t for t in range(n_steps) if full_check_due(t, n_steps)]
+    assert due == [7 * 24 - 1, n_steps - 1], (
+        f"expected days 7's and the run's last steps, got {due}"
+    )
+    assert full_check_due(4, 5), "expected a check at the last step of a run shorter than a day"

@@ -25,3 +25,34 @@ def test_front_kept_through_captures_equals_the_whole_map_front():
         assert np.array_equal(territory.front(), expected), (
             f"expected the kept front to equal the whole map's after capture {capture}"
         )
+
+
+def _border_pairs_over_the_whole_map(territory, n_codes: int) -> np.ndarray:
+    """Adjacent cell pairs between each two codes, counted over every 8-neighbour pair."""
+    geo = territory.geo
+    grid = territory.controller.reshape(geo.n_rows, geo.n_cols).astype(np.int64)
+    counts = np.zeros((n_codes, n_codes), dtype=np.int64)
+    for a, b in (
+        (grid[:, :-1], grid[:, 1:]),
+        (grid[:-1, :], grid[1:, :]),
+        (grid[:-1, :-1], grid[1:, 1:]),
+        (grid[:-1, 1:], grid[1:, :-1]),
+    ):
+        differ = a != b
+        np.add.at(counts, (a[differ], b[differ]), 1)
+    return counts + counts.T
+
+
+def test_border_pairs_kept_through_captures_equal_the_whole_map_count():
+    model = SiegeModel(small_config("days=1"))
+    territory = model.territory
+    n_codes = len(model.factions) + 1
+    rng = np.random.default_rng(4)
+    for capture in range(40):
+        assert np.array_equal(
+            territory.border_pairs(n_codes), _border_pairs_over_the_whole_map(territory, n_codes)
+        ), f"expected the border pairs to equal a count over the whole map after capture {capture}"
+        rebel_cells = np.flatnonzero(territory.rebel())
+        if rebel_cells.size == 0:
+            break
+        territory.capture(rng.choice(rebel_cells, size=min(8, rebel_cells.size), replace=False))
