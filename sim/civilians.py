@@ -701,17 +701,20 @@ class Civilians:
         who = who[~cut]
         budget = np.full(who.size, self.params.walking_speed_m_per_hour)
         cell = self.cell[who]
-        walking = np.ones(who.size, dtype=bool)
-        while walking.any():
-            nxt = next_cell[cell]
-            at_goal = distance_m[cell] == 0.0
-            diagonal = (nxt // geo.n_cols != cell // geo.n_cols) & (
-                nxt % geo.n_cols != cell % geo.n_cols
+        # Positions in ``who`` of those still walking this hour: each pass drops those at the
+        # crossing and those without the budget for their next cell.
+        walking = np.arange(who.size)
+        while walking.size:
+            here = cell[walking]
+            nxt = next_cell[here]
+            diagonal = (nxt // geo.n_cols != here // geo.n_cols) & (
+                nxt % geo.n_cols != here % geo.n_cols
             )
             step_m = np.where(diagonal, geo.cell_size_m * math.sqrt(2.0), geo.cell_size_m)
-            walking &= ~at_goal & (budget >= step_m)
-            cell = np.where(walking, nxt, cell)
-            budget -= np.where(walking, step_m, 0.0)
+            goes = (distance_m[here] != 0.0) & (budget[walking] >= step_m)
+            walking = walking[goes]
+            cell[walking] = nxt[goes]
+            budget[walking] -= step_m[goes]
         self.cell[who] = cell
         away = self._away[self.cell[self._away] != self.home_cell[self._away]]
         self._away = union(away, who[cell != self.home_cell[who]])
