@@ -76,7 +76,13 @@ class Conflict:
         """Each faction's defence per front cell (by code), with allied neighbours' support."""
         n_codes = len(self.factions) + 1
         front = self.territory.front()
-        front_by_code = np.bincount(self.territory.controller[front], minlength=n_codes)
+        return self._defence_per_code(
+            np.bincount(self.territory.controller[front], minlength=n_codes)
+        )
+
+    def _defence_per_code(self, front_by_code: NDArray[np.int64]) -> NDArray[np.float64]:
+        """:meth:`defence_per_front_cell` given each code's front cells."""
+        n_codes = len(self.factions) + 1
         own = np.zeros(n_codes)
         for f in self.factions:
             own[f.code] = f.defence_per_front_cell(int(front_by_code[f.code]))
@@ -89,18 +95,19 @@ class Conflict:
         ``1 - s + s x near_c / mean of near over the holder's front cells``, where ``s`` is
         ``defence_by_residents_share`` and ``near`` the residents around each cell: fighters
         stand where their towns are, and outlying farmland is thinly held."""
-        per_code = self.defence_per_front_cell()
         front = np.flatnonzero(self.territory.front())
         codes = self.territory.controller[front]
+        n_codes = len(self.factions) + 1
+        front_by_code = np.bincount(codes, minlength=n_codes)
+        per_code = self._defence_per_code(front_by_code)
         defence = np.zeros(self.geo.n_cells)
         if self.residents_near is None:
             defence[front] = per_code[codes]
             return defence
         share = self.dynamics.defence_by_residents_share
         near = self.residents_near[front]
-        n_codes = len(self.factions) + 1
         near_total = np.bincount(codes, weights=near, minlength=n_codes)
-        mean_near = near_total / np.maximum(np.bincount(codes, minlength=n_codes), 1)
+        mean_near = near_total / np.maximum(front_by_code, 1)
         mean_at = mean_near[codes]
         with np.errstate(divide="ignore", invalid="ignore"):
             relative = np.where(mean_at > 0, near / mean_at, 1.0)

@@ -391,6 +391,13 @@ class DealBroker:
         # corridor is open, or a deal's buses have taken everyone), as nothing in this loop
         # changes one deal's list before that deal is reached.
         corridor: tuple[NDArray[np.intp], NDArray[np.int32]] | None = None
+
+        def at_corridor_of(k: int) -> NDArray[np.intp]:
+            nonlocal corridor
+            if corridor is None:
+                corridor = self._awaiting_corridor()
+            return corridor[0][corridor[1] == k]
+
         corridor_open = p.corridor_open_hour <= t % HOURS_PER_DAY < p.corridor_close_hour
         due = [
             k
@@ -411,8 +418,7 @@ class DealBroker:
                 continue
             at_corridor = None
             if corridor_open:
-                corridor = self._awaiting_corridor() if corridor is None else corridor
-                at_corridor = corridor[0][corridor[1] == k]
+                at_corridor = at_corridor_of(k)
             if at_corridor is not None and at_corridor.size:
                 places = deal.corridor_carry.take(p.corridor_throughput_per_hour)
                 passed = civ.pass_deal_corridor(at_corridor, places, t)
@@ -424,8 +430,7 @@ class DealBroker:
             if not self._run_buses(t, deal, waiting, buses[k]):
                 continue
             if at_corridor is None:
-                corridor = self._awaiting_corridor() if corridor is None else corridor
-                at_corridor = corridor[0][corridor[1] == k]
+                at_corridor = at_corridor_of(k)
             if at_corridor.size == 0:
                 deal.completed_step = t
                 self._cover(deal.cells, NO_DEAL)
