@@ -181,6 +181,10 @@ class Civilians:
         """For each of :data:`LISTED_STATES`, people (ascending) who were in it when last
         asked; with those who joined it since (:attr:`_joined`), everyone in it."""
         self._joined: dict[int, list[NDArray[np.intp]]] = {s: [] for s in LISTED_STATES}
+        self._reach: dict[
+            int, tuple[NDArray[np.float64], NDArray[np.int32], NDArray[np.int32]]
+        ] = {}
+        """Per crossing: its field (distance, next cell) and :meth:`_hour_reach`'s table."""
         self._init_fear_bounds()
 
     def _init_fear_bounds(self) -> None:
@@ -699,11 +703,50 @@ class Civilians:
         cut = ~np.isfinite(distance_m[self.cell[who]])
         self.settle(who[cut])
         who = who[~cut]
-        budget = np.full(who.size, self.params.walking_speed_m_per_hour)
-        cell = self.cell[who]
-        # Positions in ``who`` of those still walking this hour: each pass drops those at the
-        # crossing and those without the budget for their next cell.
-        walking = np.arange(who.size)
+        cell = self._hour_reach(crossing, distance_m, next_cell, geo)[self.cell[who]]
+        self.cell[who] = cell
+        away = self._away[self.cell[self._away] != self.home_cell[self._away]]
+        self._away = union(away, who[cell != self.home_cell[who]])
+        arrived = who[distance_m[cell] == 0.0]
+        # Arrival order, with a household-level tie-break so families queue together.
+        self._queue(arrived, crossing, rng, step)
+        return int(arrived.size)
+
+    def _hour_reach(
+        self,
+        crossing: int,
+        distance_m: NDArray[np.float64],
+        next_cell: NDArray[np.int32],
+        geo: Geography,
+    ) -> NDArray[np.int32]:
+        """Cell where an hour's walk towards ``crossing`` ends, by start cell (-1 where the
+        crossing cannot be reached). Everyone sets out each hour with the same budget on a
+        fixed field, so the end depends on the start cell alone: worked out for every cell
+        once per field, and kept while the field is the same pair of arrays (held here, so
+        their ids are never recycled)."""
+        cached = self._reach.get(crossing)
+        if cached is None or cached[0] is not distance_m or cached[1] is not next_cell:
+            reach = np.full(distance_m.size, -1, dtype=np.int32)
+            reachable = np.flatnonzero(np.isfinite(distance_m)).astype(np.int32)
+            reach[reachable] = self._walk_an_hour(reachable, distance_m, next_cell, geo)
+            cached = (distance_m, next_cell, reach)
+            self._reach[crossing] = cached
+        return cached[2]
+
+    def _walk_an_hour(
+        self,
+        start: NDArray[np.int32],
+        distance_m: NDArray[np.float64],
+        next_cell: NDArray[np.int32],
+        geo: Geography,
+    ) -> NDArray[np.int32]:
+        """Where an hour's walk from each of ``start`` ends: cell by cell along the field,
+        stopping at the crossing or when the budget does not cover the next cell."""
+        budget = np.full(start.size, self.params.walking_speed_m_per_hour)
+        cell = start.copy()
+        # Positions in ``start`` still walking: each pass drops those at the crossing and
+        # those without the budget for their next cell.
+        walking = np.arange(start.size)
         while walking.size:
             here = cell[walking]
             nxt = next_cell[here]
@@ -715,13 +758,7 @@ class Civilians:
             walking = walking[goes]
             cell[walking] = nxt[goes]
             budget[walking] -= step_m[goes]
-        self.cell[who] = cell
-        away = self._away[self.cell[self._away] != self.home_cell[self._away]]
-        self._away = union(away, who[cell != self.home_cell[who]])
-        arrived = who[distance_m[cell] == 0.0]
-        # Arrival order, with a household-level tie-break so families queue together.
-        self._queue(arrived, crossing, rng, step)
-        return int(arrived.size)
+        return cell
 
     def settle(self, who: NDArray[np.intp]) -> None:
         self.set_state(who, CivilianState.AT_HOME)

@@ -107,6 +107,7 @@ class Crossings:
         cached = self._fields[k]
         if cached is None or cached[0] != self.territory.version:
             dist, nxt = self.territory.distance_field(self._sources[k])
+            dist.flags.writeable = nxt.flags.writeable = False  # walkers' tables key on them
             cached = (self.territory.version, dist, nxt)
             self._fields[k] = cached
         return cached[1], cached[2]

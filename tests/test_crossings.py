@@ -77,3 +77,27 @@ def test_an_open_crossing_passes_its_throughput_and_counts_the_waits():
     assert crossings.crossed.tolist() == [0] and crossings.waited_hours.tolist() == [0], (
         "expected this hour's counts to start at zero"
     )
+
+
+def test_walkers_follow_a_new_field_for_the_same_crossing():
+    """An hour's walk is looked up by start cell and field: a new field for the same crossing
+    (as after a change of control) gives the new field's ends, not the old one's."""
+    _, civ, _ = build(GATE)
+    geo = strip_map(5, 10)
+    inf = np.inf
+    east = (np.array([inf, 400, 300, 200, 100, 0, inf]), np.array([-1, 2, 3, 4, 5, 5, -1]))
+    middle = (np.array([inf, 200, 100, 0, 100, 200, inf]), np.array([-1, 2, 3, 3, 3, 4, -1]))
+    rng = np.random.default_rng(0)
+    # The tiny config walks 100 m an hour: one cell. From cell 3, east leads on to cell 4;
+    # the middle field's crossing is at cell 3 itself, so there everyone has arrived.
+    for step, ((dist, nxt), end, arrivals) in enumerate(
+        [(east, 4, 0), (middle, 3, civ.n), (east, 4, 0)]
+    ):
+        civ.set_state(np.arange(civ.n), CivilianState.MOVING)
+        civ.target_crossing[:] = 0
+        civ.cell[:] = 3
+        arrived = civ.move(0, dist, nxt.astype(np.int32), geo, rng, step)
+        assert arrived == arrivals and set(civ.cell.tolist()) == {end}, (
+            f"expected all 10 on cell {end} and {arrivals} arrived in hour {step}, "
+            f"got {arrived} arrived, cells {civ.cell}"
+        )
