@@ -106,6 +106,8 @@ LISTED_STATES = (
 )
 """Passing states, which hold few people and are asked for every hour: :meth:`Civilians.in_state`
 reads a kept list of who may be in them instead of scanning everyone."""
+WALK_TABLE_AFTER_HOURS = 4
+"""Hours of walking on one field after which each cell's end of an hour's walk is tabled."""
 FEAR_MARGIN = 1e-6
 """Relative margin of the kept fear bounds each hour: more than the float32 rounding of one
 hour's fear update (a few units of 6e-8)."""
@@ -182,9 +184,10 @@ class Civilians:
         asked; with those who joined it since (:attr:`_joined`), everyone in it."""
         self._joined: dict[int, list[NDArray[np.intp]]] = {s: [] for s in LISTED_STATES}
         self._reach: dict[
-            int, tuple[NDArray[np.float64], NDArray[np.int32], NDArray[np.int32]]
+            int, tuple[NDArray[np.float64], NDArray[np.int32], int, NDArray[np.int32] | None]
         ] = {}
-        """Per crossing: its field (distance, next cell) and :meth:`_hour_reach`'s table."""
+        """Per crossing: the field last walked (distance, next cell), hours walked on it and
+        :meth:`_hour_reach`'s table (None until made)."""
         self._init_fear_bounds()
 
     def _init_fear_bounds(self) -> None:
@@ -703,7 +706,11 @@ class Civilians:
         cut = ~np.isfinite(distance_m[self.cell[who]])
         self.settle(who[cut])
         who = who[~cut]
-        cell = self._hour_reach(crossing, distance_m, next_cell, geo)[self.cell[who]]
+        reach = self._hour_reach(crossing, distance_m, next_cell, geo)
+        if reach is None:
+            cell = self._walk_an_hour(self.cell[who], distance_m, next_cell, geo)
+        else:
+            cell = reach[self.cell[who]]
         self.cell[who] = cell
         away = self._away[self.cell[self._away] != self.home_cell[self._away]]
         self._away = union(away, who[cell != self.home_cell[who]])
@@ -718,20 +725,26 @@ class Civilians:
         distance_m: NDArray[np.float64],
         next_cell: NDArray[np.int32],
         geo: Geography,
-    ) -> NDArray[np.int32]:
+    ) -> NDArray[np.int32] | None:
         """Cell where an hour's walk towards ``crossing`` ends, by start cell (-1 where the
-        crossing cannot be reached). Everyone sets out each hour with the same budget on a
-        fixed field, so the end depends on the start cell alone: worked out for every cell
-        once per field, and kept while the field is the same pair of arrays (held here, so
-        their ids are never recycled)."""
-        cached = self._reach.get(crossing)
-        if cached is None or cached[0] is not distance_m or cached[1] is not next_cell:
+        crossing cannot be reached), or None while walkers are walked one by one.
+
+        Everyone sets out each hour with the same budget on a fixed field, so the end depends
+        on the start cell alone. Working it out for every cell costs about as much as a few
+        hours of walking people, so it is done in the :data:`WALK_TABLE_AFTER_HOURS`-th hour
+        of walking on the same field (the same pair of arrays, held here so their ids are
+        never recycled) and kept while the field lasts."""
+        kept = self._reach.get(crossing)
+        if kept is None or kept[0] is not distance_m or kept[1] is not next_cell:
+            kept = (distance_m, next_cell, 0, None)
+        field_a, field_b, hours, reach = kept
+        hours += 1
+        if reach is None and hours >= WALK_TABLE_AFTER_HOURS:
             reach = np.full(distance_m.size, -1, dtype=np.int32)
             reachable = np.flatnonzero(np.isfinite(distance_m)).astype(np.int32)
             reach[reachable] = self._walk_an_hour(reachable, distance_m, next_cell, geo)
-            cached = (distance_m, next_cell, reach)
-            self._reach[crossing] = cached
-        return cached[2]
+        self._reach[crossing] = (field_a, field_b, hours, reach)
+        return reach
 
     def _walk_an_hour(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.civilians import Civilians, CivilianState
+from sim.civilians import WALK_TABLE_AFTER_HOURS, Civilians, CivilianState
 from sim.crossings import Crossings
 from sim.recorder import EventLog
 from sim.territory import Territory
@@ -85,18 +85,26 @@ def test_walkers_follow_a_new_field_for_the_same_crossing():
     _, civ, _ = build(GATE)
     geo = strip_map(5, 10)
     inf = np.inf
-    east = (np.array([inf, 400, 300, 200, 100, 0, inf]), np.array([-1, 2, 3, 4, 5, 5, -1]))
-    middle = (np.array([inf, 200, 100, 0, 100, 200, inf]), np.array([-1, 2, 3, 3, 3, 4, -1]))
+    east = (
+        np.array([inf, 400, 300, 200, 100, 0, inf]),
+        np.array([-1, 2, 3, 4, 5, 5, -1], np.int32),
+    )
+    middle = (
+        np.array([inf, 200, 100, 0, 100, 200, inf]),
+        np.array([-1, 2, 3, 3, 3, 4, -1], np.int32),
+    )
     rng = np.random.default_rng(0)
     # The tiny config walks 100 m an hour: one cell. From cell 3, east leads on to cell 4;
-    # the middle field's crossing is at cell 3 itself, so there everyone has arrived.
-    for step, ((dist, nxt), end, arrivals) in enumerate(
-        [(east, 4, 0), (middle, 3, civ.n), (east, 4, 0)]
-    ):
+    # the middle field's crossing is at cell 3 itself, so there everyone has arrived. Each
+    # field is walked for 5 hours: walkers one by one, then by the table of each cell's end.
+    hours = 5
+    assert WALK_TABLE_AFTER_HOURS < hours, "expected both ways of walking to be used"
+    plan = [(east, 4, 0)] * hours + [(middle, 3, civ.n)] * hours + [(east, 4, 0)] * hours
+    for step, ((dist, nxt), end, arrivals) in enumerate(plan):
         civ.set_state(np.arange(civ.n), CivilianState.MOVING)
         civ.target_crossing[:] = 0
         civ.cell[:] = 3
-        arrived = civ.move(0, dist, nxt.astype(np.int32), geo, rng, step)
+        arrived = civ.move(0, dist, nxt, geo, rng, step)
         assert arrived == arrivals and set(civ.cell.tolist()) == {end}, (
             f"expected all 10 on cell {end} and {arrivals} arrived in hour {step}, "
             f"got {arrived} arrived, cells {civ.cell}"
