@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from sim.geography import Geography
 from sim.index_sets import union
 from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
-from sim.rng import random_head, random_span, skip_random
+from sim.rng import random_head, random_span, skip_random, uniforms_below
 
 
 class CivilianState(IntEnum):
@@ -534,7 +534,9 @@ class Civilians:
 
         Each household draws its three numbers every hour (the stream moves on by all of them;
         those nobody can read are skipped, not made: :func:`sim.rng.skip_random`, a NaN in
-        place of a first number not made); only the households whose draws
+        place of a first number not made; the second made only where it falls below an upper
+        bound of anyone's leaving probability, :func:`sim.rng.uniforms_below`); only the
+        households whose draws
         could make them act are then looked at member by member, with the same arithmetic as
         for everyone: below the hazard of sheltering with someone at home and fear that may be
         above its threshold (:attr:`fear_upper`), below that of going home with someone
@@ -555,12 +557,6 @@ class Civilians:
             self.fear_lower - FEAR_SLACK < p.return_home_fear_threshold
         )
         u_shelter = random_span(rng, self.n_households, could_shelter | could_go_home)
-        if can_cross or can_walk_out:
-            u_leave = rng.random(self.n_households)
-            # u_route, the third draw per household, is made where it is read.
-        else:  # nobody can leave: the two other draws are skipped, not made
-            skip_random(rng, 2 * self.n_households)
-
         may_shelter = (u_shelter < p_shelter) & could_shelter
         may_go_home = (u_shelter < p_home) & could_go_home
         may_leave = np.zeros(self.n_households, dtype=bool)
@@ -572,7 +568,14 @@ class Civilians:
                 hunger_by_district,
                 word_factor,
             )
-            may_leave = u_leave < bound
+            # u_leave is read only where it falls below the bound: only those are made.
+            below, u_below = uniforms_below(rng, self.n_households, bound)
+            may_leave[below] = True
+            u_leave = np.full(self.n_households, np.nan)
+            u_leave[below] = u_below
+            # u_route, the third draw per household, is made where it is read.
+        else:  # nobody can leave: the two other draws are skipped, not made
+            skip_random(rng, 2 * self.n_households)
         may_act = may_shelter | may_go_home | may_leave
         acting = np.flatnonzero(may_act)
         who = self.members(acting)

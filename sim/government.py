@@ -33,11 +33,14 @@ class ShellingUnit(mesa.Agent):
         self.strikes_per_day = params.strikes_per_day
 
     def plan(
-        self, target_p: NDArray[np.float64], intensity: float, rng: np.random.Generator
-    ) -> NDArray[np.int64]:
-        """Strikes on each candidate cell this hour."""
+        self, cumulative_p: NDArray[np.float64], intensity: float, rng: np.random.Generator
+    ) -> NDArray[np.intp]:
+        """This hour's strikes, each a candidate index drawn by target weight (inverse of the
+        ``cumulative_p`` distribution: the same law as a multinomial of the count, at the
+        cost of the strikes rather than of the candidates)."""
         n = rng.poisson(self.strikes_per_day / HOURS_PER_DAY * intensity)
-        return rng.multinomial(n, target_p)
+        drawn = np.searchsorted(cumulative_p, rng.random(n) * cumulative_p[-1], side="right")
+        return np.minimum(drawn, cumulative_p.size - 1)
 
 
 class AssaultGroup(mesa.Agent):
@@ -143,9 +146,9 @@ class GovernmentForces:
         people = self.geo.people[targets].astype(np.float64)
         weight = 1.0 + p.front_weight * self.territory.front()[targets]
         weight += p.density_weight * people / max(people.max(), 1.0)
-        target_p = weight / weight.sum()
+        cumulative_p = np.cumsum(weight)
         for unit in self.shelling_units:
-            strikes[targets] += unit.plan(target_p, intensity, rng).astype(np.int32)
+            np.add.at(strikes, targets[unit.plan(cumulative_p, intensity, rng)], 1)
         return strikes
 
     def decide_assault(

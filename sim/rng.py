@@ -98,3 +98,44 @@ def random_span(
     values[first:end] = rng.random(end - first)
     skip_random(rng, count - end)
     return values
+
+
+SPARSE_BELOW_P = 0.05
+"""Largest ``p`` for which :func:`uniforms_below` finds its draws by gaps between them."""
+SPARSE_BELOW_MIN_COUNT = 1024
+"""Smallest ``count`` for which it does (so that its draws fit in the skipped span)."""
+
+
+def uniforms_below(
+    rng: np.random.Generator, count: int, p: float
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Positions (ascending) of the values of ``rng.random(count)`` below ``p``, and those
+    values, leaving ``rng`` as that call would.
+
+    Same law, other numbers: for a small ``p`` the gaps between positions are drawn
+    (geometric) and each value is uniform below ``p``, so the cost is in what is found, not
+    in ``count``; these draws are made from the start of the span that ``rng.random(count)``
+    would take (far fewer than ``count`` of its outputs), then the stream is put back and
+    skipped past the span. Otherwise the full draw is made."""
+    if not (p < SPARSE_BELOW_P and count >= SPARSE_BELOW_MIN_COUNT):  # NaN: full draw
+        values = rng.random(count)
+        below = np.flatnonzero(values < p)
+        return below, values[below]
+    if p <= 0:
+        skip_random(rng, count)
+        return np.zeros(0, dtype=np.intp), np.zeros(0)
+    before = rng.bit_generator.state
+    expected = count * p
+    chunk = int(expected + 4.0 * np.sqrt(expected) + 16.0)
+    found = []
+    last = -1
+    while last < count:
+        positions = last + np.cumsum(rng.geometric(p, chunk))
+        found.append(positions)
+        last = int(positions[-1])
+    positions = np.concatenate(found)
+    positions = positions[positions < count].astype(np.intp)
+    values = rng.random(positions.size) * p
+    rng.bit_generator.state = before
+    skip_random(rng, count)
+    return positions, values

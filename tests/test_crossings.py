@@ -98,7 +98,7 @@ def test_walkers_follow_a_new_field_for_the_same_crossing():
     # the middle field's crossing is at cell 3 itself, so there everyone has arrived. Each
     # field is walked for 5 hours: walkers one by one, then by the table of each cell's end.
     hours = 5
-    assert WALK_TABLE_AFTER_HOURS < hours, "expected both ways of walking to be used"
+    assert hours > WALK_TABLE_AFTER_HOURS, "expected both ways of walking to be used"
     plan = [(east, 4, 0)] * hours + [(middle, 3, civ.n)] * hours + [(east, 4, 0)] * hours
     for step, ((dist, nxt), end, arrivals) in enumerate(plan):
         civ.set_state(np.arange(civ.n), CivilianState.MOVING)

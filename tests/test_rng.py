@@ -1,11 +1,13 @@
-"""Skipping float64 draws leaves a generator exactly where drawing them would."""
+"""Skipping float64 draws leaves a generator exactly where drawing them would; draws found by
+their gaps keep the law of the full draw."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 
-from sim.rng import random_head, random_span, skip_random
+from sim.rng import random_head, random_span, skip_random, uniforms_below
 
 
 def _generators(kind: type[np.random.BitGenerator]) -> tuple[np.random.Generator, ...]:
@@ -56,3 +58,42 @@ def test_random_span_makes_the_draws_over_the_span_and_nan_outside(positions: li
     assert np.array_equal(made, expected_made), "values should be made from first to last needed"
     assert np.array_equal(values[made], full[made]), "made values should equal the full draw's"
     assert drawn.random() == spanned.random(), "after random_span the stream should be where it was"
+
+
+@pytest.mark.parametrize("p", [0.003, 0.04, 0.3])
+def test_uniforms_below_leaves_the_stream_where_the_full_draw_does(p: float) -> None:
+    drawn, sparse = _generators(np.random.PCG64)
+    drawn.random(84_000)
+    positions, values = uniforms_below(sparse, 84_000, p)
+    assert drawn.random() == sparse.random(), f"p={p}: the stream should move on by 84,000 draws"
+    assert np.all(np.diff(positions) > 0) and positions[-1] < 84_000, (
+        f"p={p}: expected ascending positions inside the 84,000, got {positions[:5]}..."
+    )
+    assert np.all((values >= 0) & (values < p)), f"p={p}: expected every value below {p}"
+
+
+def test_uniforms_below_keeps_the_law_of_the_full_draw() -> None:
+    """Over 400 draws of 5,000 at p = 0.01, the counts found are Binomial(5000, 0.01), the
+    positions uniform over the span and the values uniform below p (chi-square and
+    Kolmogorov-Smirnov tests at the 0.1% level); a planted bias is rejected."""
+    rng = np.random.default_rng(11)
+    count, p = 5_000, 0.01
+    found = [uniforms_below(rng, count, p) for _ in range(400)]
+    sizes = np.array([f[0].size for f in found])
+    positions = np.concatenate([f[0] for f in found])
+    values = np.concatenate([f[1] for f in found])
+    z = (sizes.mean() - count * p) / np.sqrt(count * p * (1 - p) / sizes.size)
+    assert abs(z) < 3.3, f"mean found {sizes.mean():.2f}, expected {count * p} (z = {z:.2f})"
+    by_tenth = np.bincount(positions * 10 // count, minlength=10)
+    assert stats.chisquare(by_tenth).pvalue > 0.001, f"positions not uniform: {by_tenth}"
+    assert stats.kstest(values / p, "uniform").pvalue > 0.001, "values not uniform below p"
+    planted = np.bincount(np.minimum(positions * 12 // count, 9), minlength=10)
+    assert stats.chisquare(planted).pvalue < 0.001, "the test should reject skewed positions"
+
+
+def test_uniforms_below_with_a_large_p_is_the_full_draw() -> None:
+    drawn, below = _generators(np.random.PCG64)
+    full = drawn.random(2_000)
+    positions, values = uniforms_below(below, 2_000, 0.5)
+    assert np.array_equal(positions, np.flatnonzero(full < 0.5)), "expected the full draw's"
+    assert np.array_equal(values, full[full < 0.5]), "expected the full draw's values"
