@@ -65,7 +65,11 @@ class Geography:
 
     def nearest_cell(self, x_m: float, y_m: float, mask: NDArray[np.bool_]) -> int:
         """Flat index of the cell in ``mask`` whose centre is nearest the point."""
-        candidates = np.flatnonzero(mask)
+        return self.nearest_of(x_m, y_m, np.flatnonzero(mask))
+
+    def nearest_of(self, x_m: float, y_m: float, candidates: NDArray[np.intp]) -> int:
+        """The cell of ``candidates`` (ascending flat indices) whose centre is nearest the
+        point (the first such, on a tie)."""
         if candidates.size == 0:
             raise ValueError("no candidate cell")
         d2 = (self.x_m[candidates] - x_m) ** 2 + (self.y_m[candidates] - y_m) ** 2
@@ -98,7 +102,19 @@ class Geography:
         return smooth.ravel()
 
     def cells_within(self, x_m: float, y_m: float, radius_m: float) -> NDArray[np.bool_]:
+        """Mask of the cells whose centres are within ``radius_m`` of the point."""
         return (self.x_m - x_m) ** 2 + (self.y_m - y_m) ** 2 <= radius_m**2
+
+    def cells_near(self, x_m: float, y_m: float, radius_m: float) -> NDArray[np.intp]:
+        """Flat indices (ascending) of the cells :meth:`cells_within` marks, found in the
+        rows and columns around the point instead of over the whole map (cell centres lie on
+        the grid: ``x_m`` by column, ``y_m`` by row)."""
+        margin = radius_m + self.cell_size_m
+        cols = np.flatnonzero(np.abs(self.x_m[: self.n_cols] - x_m) <= margin)
+        rows = np.flatnonzero(np.abs(self.y_m[:: self.n_cols] - y_m) <= margin)
+        window = (rows[:, None] * self.n_cols + cols[None, :]).ravel()
+        near = (self.x_m[window] - x_m) ** 2 + (self.y_m[window] - y_m) ** 2 <= radius_m**2
+        return window[near]
 
     @classmethod
     def from_grids(

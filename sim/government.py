@@ -91,8 +91,8 @@ class AssaultGroup(mesa.Agent):
     def advance(self, target: tuple[float, float], territory: Territory, reach_m: float) -> None:
         """Move to the government-held cell within reach that is nearest the objective."""
         geo = self.geo
-        near = geo.cells_within(geo.x_m[self.cell], geo.y_m[self.cell], reach_m)
-        self.cell = geo.nearest_cell(*target, near & (territory.controller == GOVERNMENT))
+        near = geo.cells_near(geo.x_m[self.cell], geo.y_m[self.cell], reach_m)
+        self.cell = geo.nearest_of(*target, near[territory.controller[near] == GOVERNMENT])
 
 
 @dataclass(frozen=True)

@@ -72,3 +72,20 @@ def test_a_town_without_a_census_figure_needs_an_estimate():
     broken = build(SimConfig, raw)
     with pytest.raises(ConfigError, match=r"town_population_estimates\.Hamouriyeh"):
         build_ghouta(broken, load_ghouta())
+
+
+def test_cells_near_finds_the_cells_within_reach_as_the_whole_map_mask_does(ghouta):
+    """On the Ghouta grid and at points inside, on and off its edges, ``cells_near`` (a
+    window of rows and columns) returns exactly the cells ``cells_within`` marks."""
+    _, geo = ghouta
+    rng = np.random.default_rng(5)
+    xs = np.concatenate([rng.uniform(-13000, 13000, 40), [geo.x_m[0], geo.x_m[-1]]])
+    ys = np.concatenate([rng.uniform(-10000, 13000, 40), [geo.y_m[0], geo.y_m[-1]]])
+    for x, y in zip(xs, ys, strict=True):
+        for radius in (0.0, 50.0, 800.0, 2500.0):
+            expected = np.flatnonzero(geo.cells_within(x, y, radius))
+            found = geo.cells_near(x, y, radius)
+            assert np.array_equal(found, expected), (
+                f"at ({x:.0f}, {y:.0f}) m within {radius} m: expected {expected.size} cells "
+                f"{expected[:5]}..., got {found.size} {found[:5]}..."
+            )
