@@ -114,12 +114,18 @@ def allocate(preference: NDArray[np.integer], quota: NDArray[np.int64]) -> NDArr
     n, n_sites = preference.shape
     site = np.full(n, NO_SITE, dtype=np.int8)
     left = np.asarray(quota, dtype=np.int64).copy()
+    waiting = np.arange(n)
     for rank in range(n_sites):
-        for s in range(n_sites):
-            if left[s] == 0:
-                continue
-            wanting = np.flatnonzero((site == NO_SITE) & (preference[:, rank] == s))
-            taken = wanting[: left[s]]
-            site[taken] = s
-            left[s] -= taken.size
+        if waiting.size == 0 or not left.any():
+            break
+        # Within a rank each person wants one site, so the sites' queues are disjoint: each
+        # site takes the first ``left`` of those who want it, in row order.
+        wanted = preference[waiting, rank].astype(np.intp)
+        order = np.argsort(wanted, kind="stable")
+        counts = np.bincount(wanted, minlength=n_sites)
+        place_in_queue = np.arange(waiting.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        taken = order[place_in_queue < left[wanted[order]]]
+        site[waiting[taken]] = wanted[taken]
+        left -= np.bincount(wanted[taken], minlength=n_sites)
+        waiting = np.delete(waiting, taken)
     return site

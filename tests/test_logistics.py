@@ -102,6 +102,35 @@ def test_allocate_fills_first_choices_in_row_order_then_second_choices():
     assert site.tolist() == [0, 1, 1, 1], f"expected row 0 at 0 and the rest at 1; got {site}"
 
 
+def _allocate_one_by_one(preference: np.ndarray, quota: np.ndarray) -> np.ndarray:
+    """The rule as stated, person by person: rank by rank, each person still without a site
+    takes the site of that rank if it has room, in row order."""
+    site = np.full(len(preference), -1)
+    left = quota.copy()
+    for rank in range(preference.shape[1]):
+        for row, wants in enumerate(preference[:, rank]):
+            if site[row] == -1 and left[wants] > 0:
+                site[row] = wants
+                left[wants] -= 1
+    return site
+
+
+def test_allocate_gives_what_the_rule_person_by_person_gives():
+    rng = np.random.default_rng(3)
+    for _ in range(500):
+        n, n_sites = int(rng.integers(0, 40)), int(rng.integers(1, 6))
+        preference = np.array([rng.permutation(n_sites) for _ in range(n)], dtype=np.int8).reshape(
+            n, n_sites
+        )
+        quota = rng.integers(0, 12, n_sites)
+        expected = _allocate_one_by_one(preference, quota)
+        got = allocate(preference, quota)
+        assert got.tolist() == expected.tolist(), (
+            f"quota {quota.tolist()}, preferences {preference.tolist()}: "
+            f"expected {expected.tolist()}, got {got.tolist()}"
+        )
+
+
 def test_everyone_is_in_one_state_through_screening_and_shelters(small_default_run):
     ts = small_default_run.recorder.timeseries()
     states = [state.name for state in o.STATES]
