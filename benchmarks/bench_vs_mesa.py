@@ -55,7 +55,13 @@ from scipy.stats import chi2_contingency
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.machine import describe_machine
-from sim.civilians import N_STATES, Civilians, CivilianState, strikes_per_km2_by_district
+from sim.civilians import (
+    N_STATES,
+    Civilians,
+    CivilianState,
+    FieldWays,
+    strikes_per_km2_by_district,
+)
 from sim.geography import Geography, apportion
 from sim.params import CivilianParams, ExitParams, PopulationParams
 from sim.territory import Territory
@@ -392,7 +398,7 @@ class ColumnsEnclave:
         self.no_restraint = np.zeros(geo.n_cells)
         self.no_hunger = np.zeros(len(geo.district_names))
         self.open_crossings = np.array([CROSSING_ID], dtype=np.intp)
-        self.crossing_distance_m = inputs.distance_m[None, :]
+        self.ways = FieldWays(inputs.distance_m[None, :])
         self.no_danger = np.ones(1)
         self.hour = 0
 
@@ -417,7 +423,7 @@ class ColumnsEnclave:
         self.civ.decide_and_apply(
             self.no_restraint,
             self.open_crossings,
-            self.crossing_distance_m,
+            self.ways,
             self.no_danger,
             None,
             self.no_hunger,

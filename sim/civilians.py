@@ -9,7 +9,9 @@ takes the generator it uses.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from enum import IntEnum
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -114,6 +116,28 @@ hour's fear update (a few units of 6e-8)."""
 FEAR_SLACK = 1e-30
 """Absolute slack when a fear bound is compared with a threshold: more than float32 rounding
 near zero (subnormal fear)."""
+
+
+class WaysOut(Protocol):
+    """The ways from cells to the crossings open this hour."""
+
+    def nearest(self, cells: NDArray[np.intp]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        """For each of ``cells``: the position (in the open crossings) of the nearest open
+        crossing by walking distance, and whether any can be reached at all."""
+        ...
+
+
+@dataclass(frozen=True)
+class FieldWays:
+    """:class:`WaysOut` read from the open crossings' distance fields."""
+
+    distance_m: NDArray[np.float64]
+    """Open crossings x cells: walking distance (inf where a crossing cannot be reached)."""
+
+    def nearest(self, cells: NDArray[np.intp]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        dist = self.distance_m[:, cells]
+        nearest = np.argmin(dist, axis=0)
+        return nearest, np.isfinite(dist[nearest, np.arange(cells.size)])
 
 
 class Civilians:
@@ -512,7 +536,7 @@ class Civilians:
         self,
         restraint_at_cell: NDArray[np.float64],
         open_crossings: NDArray[np.intp],
-        crossing_distance_m: NDArray[np.float64],
+        ways: WaysOut,
         crossing_pull: NDArray[np.float64],
         walkout_in_reach: NDArray[np.bool_] | None,
         hunger_by_district: NDArray[np.float64],
@@ -523,10 +547,12 @@ class Civilians:
         """Households choose to shelter, return home, set out for a crossing or walk out across
         the front; then the choices apply.
 
-        ``crossing_distance_m`` holds one distance field (per cell) for each crossing id in
-        ``open_crossings``, and ``crossing_pull`` a hazard multiplier for each (danger on the
-        way); people set out for the nearest. ``walkout_in_reach`` says whether each cell is
-        within reach of a stretch of front where people can walk out (None: nowhere).
+        ``ways`` finds, for the cells of those who may leave, the nearest of
+        ``open_crossings`` by walking distance and whether it can be reached (asked only then:
+        :class:`FieldWays`, or the crossings' own), and ``crossing_pull`` holds a hazard
+        multiplier for each (danger on the way); people set out for the nearest.
+        ``walkout_in_reach`` says whether each cell is within reach of a stretch of front where
+        people can walk out (None: nowhere).
         ``restraint_at_cell`` is the share of the leaving hazard suppressed on each cell by its
         holders; ``hunger_by_district`` is everyone's hunger by home district (a
         household lives in one); ``word_factor`` is the pull of the news of safe passage
@@ -611,9 +637,7 @@ class Civilians:
             cross_hazard = np.zeros(candidates.size)
             nearest = np.zeros(candidates.size, dtype=np.intp)
             if can_cross:
-                dist = crossing_distance_m[:, cell]
-                nearest = np.argmin(dist, axis=0)
-                reachable = np.isfinite(dist[nearest, np.arange(candidates.size)])
+                nearest, reachable = ways.nearest(cell)
                 cross_hazard = np.where(
                     reachable, p.leave_hazard_per_hour * crossing_pull[nearest] * push, 0.0
                 )

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.civilians import Civilians, CivilianState
+from sim.civilians import Civilians, CivilianState, FieldWays, WaysOut
 from sim.clock import HOURS_PER_DAY
 from sim.geography import Geography
 from sim.params import CrossingParams, ExitParams
@@ -126,6 +127,18 @@ class Crossings:
             self._open_fields = (key, fields)
         return open_now, self._open_fields[1]
 
+    def open_now(self) -> NDArray[np.intp]:
+        """The crossings open this hour."""
+        return np.flatnonzero(self.is_open)
+
+    def ways(self) -> WaysOut:
+        """The ways to the crossings open this hour, worked out when first asked: with one
+        open, by the pockets (no distance field needed); with more, by their fields."""
+        open_now = self.open_now()
+        if open_now.size == 1:
+            return PocketWays(self.territory, self._sources[int(open_now[0])])
+        return _FieldsWhenAsked(self)
+
     def walk_and_pass(self, civ: Civilians, rng: np.random.Generator, t: int) -> None:
         """Crossing by crossing: people heading there walk towards it, then, if it is open,
         the first in its queue pass at its throughput (counted in ``crossed`` and
@@ -144,3 +157,30 @@ class Crossings:
         """People queued at each crossing."""
         target = civ.target_crossing[civ.in_state(CivilianState.QUEUED)]
         return np.bincount(target[target >= 0], minlength=len(self.names))
+
+
+@dataclass(frozen=True)
+class PocketWays:
+    """The ways to one crossing: none needs a distance to choose the nearest, and a cell
+    reaches it exactly when its pocket holds one of the crossing's entry cells (the walking
+    graph of :meth:`Territory.distance_field` and the pockets join the same eight neighbours
+    of rebel-held cells), so it is answered from the pocket labels."""
+
+    territory: Territory
+    entry: NDArray[np.bool_]
+    """The crossing's entry (queue) cells, as a mask (rebel-held or not)."""
+
+    def nearest(self, cells: NDArray[np.intp]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        labels = self.territory.pocket_labels()
+        reached = np.unique(labels[self.entry & self.territory.rebel()])
+        return np.zeros(cells.size, dtype=np.intp), np.isin(labels[cells], reached)
+
+
+@dataclass(frozen=True)
+class _FieldsWhenAsked:
+    """The ways to several open crossings, by their distance fields, stacked when asked."""
+
+    crossings: Crossings
+
+    def nearest(self, cells: NDArray[np.intp]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        return FieldWays(self.crossings.open_fields()[1]).nearest(cells)

@@ -385,11 +385,11 @@ class SiegeModel(mesa.Model):
         # Under a ceasefire people have made their deal choice: nobody sets out.
         restraint[self.deals.ceasefire()] = 1.0
         self.walkouts.begin_hour(t, self.hand_over.taken_step, restraint)
-        open_now, fields = self.crossings.open_fields()
+        open_now = self.crossings.open_now()
         civ.decide_and_apply(
             restraint,
             open_now,
-            fields,
+            self.crossings.ways(),
             self.crossings.pull(open_now),
             self.walkouts.in_reach(),
             self.food.hunger,

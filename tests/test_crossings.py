@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.civilians import WALK_TABLE_AFTER_HOURS, Civilians, CivilianState
-from sim.crossings import Crossings
+from sim.civilians import WALK_TABLE_AFTER_HOURS, Civilians, CivilianState, FieldWays
+from sim.crossings import Crossings, PocketWays
+from sim.model import SiegeModel
 from sim.recorder import EventLog
 from sim.territory import Territory
-from tests.conftest import strip_map, tiny_config
+from tests.conftest import small_config, strip_map, tiny_config
 
 GATE = {"name": "gate", "place": "gate", "throughput_per_hour": 3, "access_radius_m": 100.0}
 
@@ -109,3 +110,26 @@ def test_walkers_follow_a_new_field_for_the_same_crossing():
             f"expected all 10 on cell {end} and {arrivals} arrived in hour {step}, "
             f"got {arrived} arrived, cells {civ.cell}"
         )
+
+
+def test_one_crossings_ways_by_pockets_are_its_distance_fields():
+    """With one crossing open, a cell reaches it exactly where its distance field is finite:
+    checked on the Ghouta map as random stretches of front fall, until the enclave splits."""
+    model = SiegeModel(small_config())
+    territory, crossings = model.territory, model.crossings
+    rng = np.random.default_rng(2)
+    cells = np.arange(model.geo.n_cells)
+    pockets_seen = set()
+    for _ in range(60):
+        front = np.flatnonzero(territory.front())
+        territory.capture(rng.choice(front, size=min(40, front.size), replace=False))
+        pockets_seen.add(territory.n_pockets)
+        for k in range(len(crossings.names)):
+            dist, _ = territory.distance_field(crossings._sources[k])
+            _, by_field = FieldWays(dist[None, :]).nearest(cells)
+            nearest, by_pockets = PocketWays(territory, crossings._sources[k]).nearest(cells)
+            assert np.array_equal(by_pockets, by_field), (
+                f"crossing {k}: {np.count_nonzero(by_pockets != by_field)} cells differ"
+            )
+            assert not nearest.any(), "with one crossing the nearest is always the first"
+    assert max(pockets_seen) > 1, f"expected the enclave to split, saw {sorted(pockets_seen)}"
