@@ -11,7 +11,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from sim.geography import GOVERNMENT, Geography
@@ -39,6 +39,10 @@ class Territory:
         """8-neighbour pairs of cells, but for those held by the government on both sides
         from the start: government cells never go back, so these never border a faction
         and are never walked through."""
+        by_row = np.lexsort((self._pairs[1], self._pairs[0]))
+        self._pairs_by_row = tuple(a[by_row] for a in self._pairs)
+        """The same pairs sorted by (i, j): the order of a CSR matrix's entries, so the walking
+        graph is built by selecting them (:meth:`_walking_graph`)."""
         self._labels, self.n_pockets = self._label()
         self._front = self._whole_front()
         self._rebel_pairs = (self.version, *self._pairs[:2])
@@ -263,10 +267,13 @@ class Territory:
         version, graph = self._walking
         if version != self.version:
             n = self.geo.n_cells
-            i, j, w = self._pairs
+            i, j, w = self._pairs_by_row
             rebel = self.rebel()
             keep = rebel[i] & rebel[j]
-            graph = coo_matrix((w[keep], (i[keep], j[keep])), shape=(n, n)).tocsr()
+            # Entries in (row, column) order, as COO -> CSR conversion would leave them.
+            indptr = np.zeros(n + 1, dtype=np.int32)
+            np.cumsum(np.bincount(i[keep], minlength=n), out=indptr[1:])
+            graph = csr_matrix((w[keep], j[keep], indptr), shape=(n, n))
             self._walking = (self.version, graph)
         return graph
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import ndimage
+from scipy.sparse import coo_matrix
 
 from sim.model import SiegeModel
 from sim.territory import EIGHT_CONNECTED
@@ -56,3 +57,25 @@ def test_border_pairs_kept_through_captures_equal_the_whole_map_count():
         if rebel_cells.size == 0:
             break
         territory.capture(rng.choice(rebel_cells, size=min(8, rebel_cells.size), replace=False))
+
+
+def test_walking_graph_is_the_matrix_of_steps_between_rebel_held_neighbours():
+    """Through 30 captures, the walking graph (entries selected in row order) holds exactly
+    the entries, in the same order, of the COO matrix of the steps between 8-neighbour
+    rebel-held cells converted to CSR."""
+    model = SiegeModel(small_config())
+    territory = model.territory
+    rng = np.random.default_rng(4)
+    i, j, w = territory._pairs
+    n = model.geo.n_cells
+    for _ in range(30):
+        front = np.flatnonzero(territory.front())
+        territory.capture(rng.choice(front, size=min(30, front.size), replace=False))
+        rebel = territory.rebel()
+        keep = rebel[i] & rebel[j]
+        expected = coo_matrix((w[keep], (i[keep], j[keep])), shape=(n, n)).tocsr()
+        graph = territory._walking_graph()
+        for name in ("indptr", "indices", "data"):
+            assert np.array_equal(getattr(graph, name), getattr(expected, name)), (
+                f"the walking graph's {name} differ from the COO matrix's after capture"
+            )
