@@ -479,7 +479,7 @@ class Civilians:
             harm = np.repeat(by_district[district], run_length)  # by_district[home_district]
             in_cell = p.fear_per_strike_in_cell * strikes_on_struck.astype(np.float32)
             harm[struck] += in_cell
-            self.fear += self.fear_sensitivity * harm
+            self.fear += np.multiply(harm, self.fear_sensitivity, out=harm)
             if self._fear_bounds_kept:
                 self._bound_harm(by_district, struck, in_cell)
 
@@ -494,8 +494,9 @@ class Civilians:
         (all non-negative)."""
         district, run_length = self._household_district_runs
         in_district = np.repeat(by_district[district].astype(np.float64), run_length)
-        self.fear_upper += self._sensitivity_upper * in_district
-        self.fear_lower += self._sensitivity_lower * in_district
+        scratch = np.multiply(self._sensitivity_upper, in_district)
+        self.fear_upper += scratch
+        self.fear_lower += np.multiply(self._sensitivity_lower, in_district, out=scratch)
         if struck.size:  # ascending, so each household's struck members are together
             household = self.household[struck]
             first = np.flatnonzero(np.diff(household, prepend=-1))
