@@ -130,7 +130,8 @@ def uniforms_below(
     found = []
     last = -1
     while last < count:
-        positions = last + np.cumsum(rng.geometric(p, chunk))
+        # A gap reaching past the span ends it: clipped there, so sums cannot overflow.
+        positions = last + np.cumsum(np.minimum(rng.geometric(p, chunk), count + 1))
         found.append(positions)
         last = int(positions[-1])
     positions = np.concatenate(found)

@@ -97,3 +97,13 @@ def test_uniforms_below_with_a_large_p_is_the_full_draw() -> None:
     positions, values = uniforms_below(below, 2_000, 0.5)
     assert np.array_equal(positions, np.flatnonzero(full < 0.5)), "expected the full draw's"
     assert np.array_equal(values, full[full < 0.5]), "expected the full draw's values"
+
+
+@pytest.mark.parametrize("p", [1e-300, 5e-324, 1e-17])
+def test_uniforms_below_a_vanishing_p_finds_nothing_and_ends(p: float) -> None:
+    """Gaps of ~1e300 (numpy returns the largest int64) must not overflow the positions."""
+    drawn, sparse = _generators(np.random.PCG64)
+    drawn.random(5_000)
+    positions, values = uniforms_below(sparse, 5_000, p)
+    assert positions.size == 0 and values.size == 0, f"p={p}: expected none, got {positions}"
+    assert drawn.random() == sparse.random(), f"p={p}: the stream should move on by 5,000"
