@@ -73,8 +73,10 @@ class DealChoice(IntEnum):
 
 N_STATES = len(CivilianState)
 N_ROUTES = len(ExitRoute)
-LAST_ENCLAVE_STATE = CivilianState.AWAITING_CORRIDOR
-"""States up to this one are inside the enclave."""
+LAST_ENCLAVE_STATE = int(CivilianState.AWAITING_CORRIDOR)
+"""States up to this one (its code) are inside the enclave. Arrays are compared with codes,
+not members: numpy probes an enum member's class for its array protocols at every
+comparison, which costs a metaclass ``__getattr__`` (~2 us) on Python 3.11."""
 NO_CROSSING = -1
 ACROSS_THE_FRONT = -2
 """``target_crossing`` of people queued to walk out across the front (:mod:`sim.walkouts`)."""
@@ -257,19 +259,20 @@ class Civilians:
                 self._listed[state] = np.zeros(0, dtype=np.intp)
                 self._joined[state].clear()
             return np.zeros(0, dtype=np.intp)
+        code = int(state)  # compared as a code (:data:`LAST_ENCLAVE_STATE`)
         if state not in self._listed:
-            return np.flatnonzero(self.state == state)
+            return np.flatnonzero(self.state == code)
         listed = self._listed[state]
         if not self._joined[state]:
             # The list (distinct) holds everyone in the state and maybe some who left it:
             # nobody left if it is as long as the kept count.
             if listed.size != self.state_route_counts[state].sum():
-                listed = listed[self.state[listed] == state]
+                listed = listed[self.state[listed] == code]
                 self._listed[state] = listed
             return listed.copy()
         listed = np.concatenate([listed, *self._joined[state]])
         self._joined[state].clear()
-        listed = listed[self.state[listed] == state]
+        listed = listed[self.state[listed] == code]
         if listed.size and not (listed[1:] > listed[:-1]).all():
             # Joined since: sort (runs already in order merge fast) and drop repeats (someone
             # who left and came back).
@@ -314,9 +317,9 @@ class Civilians:
             self.inside_by_district += (1 if now_inside else -1) * np.bincount(
                 self.home_district[in_or_out], minlength=self.inside_by_district.size
             )
-        for settled, count in (
-            (CivilianState.AT_HOME, self.at_home_in_household),
-            (CivilianState.SHELTERING, self.sheltering_in_household),
+        for settled, count in (  # codes, as :data:`LAST_ENCLAVE_STATE`
+            (int(CivilianState.AT_HOME), self.at_home_in_household),
+            (int(CivilianState.SHELTERING), self.sheltering_in_household),
         ):
             was = old_state == settled
             if state == settled:
@@ -607,8 +610,8 @@ class Civilians:
         acting = np.flatnonzero(may_act)
         who = self.members(acting)
         state = self.state[who]
-        home = state == CivilianState.AT_HOME
-        sheltering = state == CivilianState.SHELTERING
+        home = state == int(CivilianState.AT_HOME)  # codes, as :data:`LAST_ENCLAVE_STATE`
+        sheltering = state == int(CivilianState.SHELTERING)
         settled = home | sheltering
         (hh_fear,) = self.household_means((self.fear[who],), settled, acting)
         of = np.repeat(np.arange(acting.size), self.household_size[acting])  # index in acting
@@ -706,11 +709,21 @@ class Civilians:
     def _queue(
         self, who: NDArray[np.intp], crossing: int, rng: np.random.Generator, step: int
     ) -> None:
-        """``who`` join the queue of ``crossing`` this step, families together."""
+        """``who`` join the queue of ``crossing`` this step, families together (one ticket
+        drawn per household, in household order)."""
+        if who.size == 0:
+            return
         self.set_state(who, CivilianState.QUEUED)
         self.target_crossing[who] = crossing
-        households, member_of = np.unique(self.household[who], return_inverse=True)
-        self.queue_ticket[who] = step + rng.random(households.size)[member_of]
+        household = self.household[who]
+        if np.all(household[1:] >= household[:-1]):  # ``who`` ascending: households in runs
+            starts = np.ones(who.size, dtype=bool)
+            starts[1:] = household[1:] != household[:-1]
+            member_of = np.cumsum(starts) - 1
+            n_households = int(member_of[-1]) + 1
+        else:
+            n_households, member_of = _distinct_and_index(household)
+        self.queue_ticket[who] = step + rng.random(n_households)[member_of]
 
     # ----------------------------------------------------------------- move
     def move(
@@ -956,3 +969,9 @@ def _households(
     starts[ends[ends < n]] = True
     starts[np.cumsum(people_per_cell)[:-1]] = True
     return (np.cumsum(starts) - 1).astype(np.int32)
+
+
+def _distinct_and_index(values: NDArray[np.integer]) -> tuple[int, NDArray[np.intp]]:
+    """How many distinct ``values``, and the rank of each one's value among them."""
+    distinct, index = np.unique(values, return_inverse=True)
+    return int(distinct.size), index
