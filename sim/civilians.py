@@ -722,7 +722,8 @@ class Civilians:
             member_of = np.cumsum(starts) - 1
             n_households = int(member_of[-1]) + 1
         else:
-            n_households, member_of = _distinct_and_index(household)
+            distinct, member_of = np.unique(household, return_inverse=True)
+            n_households = distinct.size
         self.queue_ticket[who] = step + rng.random(n_households)[member_of]
 
     # ----------------------------------------------------------------- move
@@ -969,9 +970,3 @@ def _households(
     starts[ends[ends < n]] = True
     starts[np.cumsum(people_per_cell)[:-1]] = True
     return (np.cumsum(starts) - 1).astype(np.int32)
-
-
-def _distinct_and_index(values: NDArray[np.integer]) -> tuple[int, NDArray[np.intp]]:
-    """How many distinct ``values``, and the rank of each one's value among them."""
-    distinct, index = np.unique(values, return_inverse=True)
-    return int(distinct.size), index

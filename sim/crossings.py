@@ -113,10 +113,10 @@ class Crossings:
             self._fields[k] = cached
         return cached[1], cached[2]
 
-    def open_fields(self) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        """The crossings open now, and their distance fields (open crossings x cells; read
+    def open_fields(self) -> NDArray[np.float64]:
+        """The distance fields of the crossings open now (:meth:`open_now` x cells; read
         only, stacked again only when the open crossings or the territory change)."""
-        open_now = np.flatnonzero(self.is_open)
+        open_now = self.open_now()
         key = (self.territory.version, tuple(open_now.tolist()))
         if self._open_fields[0] != key:
             if open_now.size:
@@ -125,7 +125,7 @@ class Crossings:
                 fields = np.zeros((0, self.geo.n_cells))
             fields.flags.writeable = False
             self._open_fields = (key, fields)
-        return open_now, self._open_fields[1]
+        return self._open_fields[1]
 
     def open_now(self) -> NDArray[np.intp]:
         """The crossings open this hour."""
@@ -183,4 +183,4 @@ class _FieldsWhenAsked:
     crossings: Crossings
 
     def nearest(self, cells: NDArray[np.intp]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
-        return FieldWays(self.crossings.open_fields()[1]).nearest(cells)
+        return FieldWays(self.crossings.open_fields()).nearest(cells)
