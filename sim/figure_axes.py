@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator
+from matplotlib.ticker import FixedLocator, NullLocator
+
+from sim.clock import HOURS_PER_DAY
 
 DATE_TICKS_AT_MOST = 9
 """Major date ticks on an axis: one every day, or every few days so that no more show."""
@@ -41,26 +43,65 @@ TITLE_WIDTH_CHARS = 110
 
 
 def date_axis(
-    ax: Axes, start: pd.Timestamp, end: pd.Timestamp, at_most: int = DATE_TICKS_AT_MOST
+    ax: Axes,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    at_most: int = DATE_TICKS_AT_MOST,
+    minor: bool = True,
 ) -> None:
     """Readable date ticks from ``start`` to ``end`` on any run length: one major tick a day
     at midnight, or every ``n`` days (counted from ``start``) so that at most ``at_most``
     show (fewer on narrow panels); each labelled once (``25 Feb``), never the same date
     twice. Spans of a few days get minor ticks at :data:`HOURS_TICKED`. The axis spans
     ``start`` to ``end``, or one day from ``start`` if ``end`` is not later (a run's single
-    point: an empty span would make matplotlib widen it by years and tick every hour of them)."""
+    point: an empty span would make matplotlib widen it by years and tick every hour of them).
+    ``minor=False``: no minor ticks (see :func:`date_axes`)."""
     end = max(pd.Timestamp(end), pd.Timestamp(start) + pd.Timedelta(days=1))
     first = pd.Timestamp(start).normalize()
     days = max(1, math.ceil((pd.Timestamp(end) - first) / pd.Timedelta(days=1)))
     every = max(1, math.ceil((days + 1) / at_most))
     ticks = pd.date_range(first, periods=days // every + 1, freq=f"{every}D")
-    ax.xaxis.set_major_locator(FixedLocator(mdates.date2num(ticks.to_pydatetime())))
+    ax.xaxis.set_major_locator(_fixed_dates(ticks))
     ax.xaxis.set_major_formatter(mdates.DateFormatter(DATE_FORMAT))
     ax.set_xlim(pd.Timestamp(start), pd.Timestamp(end))
-    if every == 1 and days < at_most:
-        ax.xaxis.set_minor_locator(mdates.HourLocator(byhour=HOURS_TICKED))
+    # Minor ticks at fixed dates, not matplotlib's rrule locators: the same ticks, without
+    # stepping through every day of the span each time an axis is drawn or measured.
+    if not minor:
+        ax.xaxis.set_minor_locator(NullLocator())
+    elif every == 1 and days < at_most:
+        hours = pd.date_range(first, periods=days * HOURS_PER_DAY, freq="h")
+        ax.xaxis.set_minor_locator(_fixed_dates(hours[hours.hour.isin(HOURS_TICKED)]))
     else:
-        ax.xaxis.set_minor_locator(mdates.DayLocator())
+        ax.xaxis.set_minor_locator(_fixed_dates(pd.date_range(first, periods=days + 1, freq="D")))
+
+
+def _fixed_dates(dates: pd.DatetimeIndex) -> FixedLocator:
+    """Ticks at ``dates`` and nowhere else."""
+    return FixedLocator(mdates.date2num(dates.to_pydatetime()))
+
+
+def date_axes(
+    column: Sequence[Axes],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    at_most: int = DATE_TICKS_AT_MOST,
+) -> None:
+    """:func:`date_axis` on a column of panels over the same dates, top to bottom: each
+    panel gets the major ticks; only the bottom one labels them and has the minor ticks.
+
+    matplotlib keeps an object for every tick of every panel and updates each one at every
+    draw: the daily minor ticks of the logistics dashboard's eight panels took a third of
+    its time. The panels must not
+    share their x axis (a shared axis has one set of ticks for all)."""
+    for ax in column:
+        shared = ax.get_shared_x_axes().get_siblings(ax)
+        if any(other in column and other is not ax for other in shared):
+            raise ValueError("date_axes: the panels of a column must not share their x axis")
+    *upper, bottom = column
+    for ax in upper:
+        date_axis(ax, start, end, at_most, minor=False)
+        ax.tick_params(axis="x", labelbottom=False)
+    date_axis(bottom, start, end, at_most)
 
 
 def run_title(what: str, scenario: str, logistics: str = "", overrides: Sequence[str] = ()) -> str:

@@ -17,7 +17,7 @@ from matplotlib.ticker import NullLocator
 from sim import outcomes as o
 from sim.event_markers import draw_event_markers, event_markers
 from sim.fighter_losses import CAUSES, FactionLabel, losses_by_cause
-from sim.figure_axes import counts_axis, date_axis, save_tight_png
+from sim.figure_axes import counts_axis, date_axes, save_tight_png
 from sim.tables import load_calibration_targets
 from sim.validation import WORDS, validate
 
@@ -40,7 +40,7 @@ def plot_evacuation_curves(ts: pd.DataFrame, events: pd.DataFrame, path: Path, t
     (:data:`sim.validation.TARGET_OUTCOMES`), labelled with the model's difference, and the
     run's turning points from ``events`` (:mod:`sim.event_markers`)."""
     fig, (top, bottom) = plt.subplots(
-        2, 1, figsize=(12, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]}
+        2, 1, figsize=(12, 7), gridspec_kw={"height_ratios": [3, 1.3]}
     )
     date = ts[o.DATE.name]
     colour_of = {outcome.name: colour for outcome, _, colour in CURVES}
@@ -94,7 +94,7 @@ def plot_evacuation_curves(ts: pd.DataFrame, events: pd.DataFrame, path: Path, t
     )
     bottom.grid(alpha=0.3)
     counts_axis(bottom, "no one killed")
-    _save_dated(fig, bottom, path, start, end)
+    _save_dated(fig, (top, bottom), path, start, end)
 
 
 STAGE_SHADES = (("talking", 0.12), ("evacuating", 0.3))
@@ -116,8 +116,8 @@ def plot_factions(
     fig = plt.figure(figsize=(13, 9))
     grid = fig.add_gridspec(3, 2, width_ratios=[2.3, 1], hspace=0.12, wspace=0.08)
     fighters_ax = fig.add_subplot(grid[0, 0])
-    cohesion_ax = fig.add_subplot(grid[1, 0], sharex=fighters_ax)
-    morale_ax = fig.add_subplot(grid[2, 0], sharex=fighters_ax)
+    cohesion_ax = fig.add_subplot(grid[1, 0])
+    morale_ax = fig.add_subplot(grid[2, 0])
     losses_ax = fig.add_subplot(grid[1:, 1])
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     date = ts[o.DATE.name]
@@ -143,11 +143,9 @@ def plot_factions(
     for ax, what in ((cohesion_ax, "cohesion"), (morale_ax, "morale")):
         ax.set_ylabel(f"{what}, 0-1")
         ax.set_ylim(0, 1)
-    for ax in (fighters_ax, cohesion_ax):
-        ax.tick_params(labelbottom=False)
     for ax in (fighters_ax, cohesion_ax, morale_ax):
         ax.grid(alpha=0.3)
-    date_axis(morale_ax, date.iloc[0], date.iloc[-1])
+    date_axes((fighters_ax, cohesion_ax, morale_ax), date.iloc[0], date.iloc[-1])
     morale_ax.set_xlabel("date (2018)")
 
     losses = losses_by_cause(ts, events, factions, people_per_agent)
@@ -195,11 +193,16 @@ def _until_gone(fighters: pd.Series) -> pd.Series:
 
 
 def _save_dated(
-    fig: plt.Figure, bottom: plt.Axes, path: Path, start: pd.Timestamp, end: pd.Timestamp
+    fig: plt.Figure,
+    column: Sequence[plt.Axes],
+    path: Path,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
 ) -> None:
-    """Dates on the shared x axis of the bottom panel, then write the PNG and free it."""
-    date_axis(bottom, start, end)
-    bottom.set_xlabel("date (2018)")
+    """Dates on a column of panels (labelled on the bottom one), then write the PNG and
+    free it."""
+    date_axes(column, start, end)
+    column[-1].set_xlabel("date (2018)")
     save_tight_png(fig, path, dpi=110)
     plt.close(fig)
 
@@ -221,7 +224,7 @@ def plot_logistics(
 ) -> None:
     """The logistics dashboard: crossings (queues, daily mean wait), buses, reception sites'
     overcrowding, food stocks and hunger by district, and the medical evacuation list."""
-    fig, axes = plt.subplots(4, 2, figsize=(13, 13), sharex=True)
+    fig, axes = plt.subplots(4, 2, figsize=(13, 13))
     (queues, waits), (buses, shelters), (food, hunger), (medevac, after) = axes
     date, day = ts[o.DATE.name], ts[o.DAY.name]
     day_start = date.groupby(day).first()
@@ -332,9 +335,9 @@ def plot_logistics(
             ax.legend(**COMPACT_LEGEND)
         ax.grid(alpha=0.3)
     fig.suptitle(title)
-    for ax in axes[-1]:
-        date_axis(ax, date.iloc[0], date.iloc[-1], at_most=DASHBOARD_DATE_TICKS)
-        ax.set_xlabel("date (2018)")
+    for column in axes.T:
+        date_axes(column, date.iloc[0], date.iloc[-1], at_most=DASHBOARD_DATE_TICKS)
+        column[-1].set_xlabel("date (2018)")
     save_tight_png(fig, path, dpi=100)
     plt.close(fig)
 

@@ -14,7 +14,7 @@ from PIL import Image
 from sim import outcomes as o
 from sim.event_markers import DEAL, OFFENSIVE, PAUSES, SPLIT, event_markers
 from sim.fighter_losses import CAUSES, FactionLabel, losses_by_cause
-from sim.figure_axes import date_axis, mean_and_band, run_label, run_title
+from sim.figure_axes import date_axes, date_axis, mean_and_band, run_label, run_title
 from sim.outputs import summary_text, write_run
 from tests.conftest import run_model, strip_map, tiny_config
 
@@ -124,3 +124,30 @@ def test_the_map_and_timeline_label_names_what_ran_with_its_overrides():
     assert label == "ghouta_2018, generous logistics (bus_fleet.buses=50)", (
         f"expected scenario, logistics and the model overrides only, got {label!r}"
     )
+
+
+def test_a_column_of_date_panels_labels_and_marks_days_on_the_bottom_panel_only():
+    fig, axes = plt.subplots(3, 1)
+    when = pd.date_range(START, periods=40 * 24, freq="h")
+    for ax in axes:
+        ax.plot(when, range(len(when)))
+    date_axes(axes, when[0], when[-1])
+    fig.canvas.draw()
+    limits = {ax.get_xlim() for ax in axes}
+    minor = [len(ax.xaxis.get_minorticklocs()) for ax in axes]
+    labelled = [any(t.get_text() for t in ax.get_xticklabels()) for ax in axes]
+    plt.close(fig)
+    assert len(limits) == 1, f"expected every panel over the same dates, got {limits}"
+    assert minor[:-1] == [0, 0] and minor[-1] >= 30, (
+        f"expected daily minor ticks on the bottom panel only, got {minor} per panel"
+    )
+    assert labelled == [False, False, True], (
+        f"expected dates under the bottom panel only, got {labelled}"
+    )
+
+
+def test_a_column_of_date_panels_refuses_panels_that_share_their_x_axis():
+    fig, axes = plt.subplots(2, 1, sharex=True)
+    with pytest.raises(ValueError, match="must not share"):
+        date_axes(axes, START, START + pd.Timedelta(days=10))
+    plt.close(fig)
