@@ -1,9 +1,10 @@
 """The bus fleet that carries deals' evacuees north: deliberately simple and replaceable.
 
 A free bus is sent to a waiting deal, where its passengers board in the hour it is sent; it
-spends ``loading_hours`` there and leaves, and is back and free ``round_trip_hours`` after
-leaving. All deals share the fleet: when the free buses are too few for every deal waiting,
-each gets a share in proportion to its passengers (:meth:`BusFleet.share`).
+spends ``loading_hours`` there and leaves, arrives north half a round trip later
+(:meth:`BusFleet.arrival_step`), and is back and free ``round_trip_hours`` after leaving.
+All deals share the fleet: when the free buses are too few for every deal waiting, each gets
+a share in proportion to its passengers (:meth:`BusFleet.share`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ class BusFleet:
         """Seats taken on all trips so far (seat use = seats_filled / (trips x seats_per_bus))."""
         self.free_from_step = np.zeros(params.buses, dtype=np.int64)
         self.trips = 0
+
+    def arrival_step(self, step: int) -> int:
+        """The step at which buses sent at ``step`` arrive north: loaded, then half their
+        round trip (the way back takes as long as the way there)."""
+        return step + self.loading_hours + self.round_trip_hours // 2
 
     def on_road(self, step: int) -> int:
         """Buses away (loading, driving north or on the way back) at ``step``."""

@@ -62,6 +62,15 @@ class Deal:
     patients_evacuated: int = 0
     """Patients of the medical list evacuated from the deal's cells while it was open."""
     completed_step: int | None = None
+    first_convoy_arrives_step: int | None = None
+    """Step the deal's first convoy arrives north (None until it has left)."""
+
+    def buses_due(self, t: int) -> bool:
+        """Buses may go to the deal at step ``t``: from its first bus step until its first
+        convoy leaves, then again once that convoy has arrived north."""
+        if self.completed_step is not None or t < self.first_bus_step:
+            return False
+        return self.first_convoy_arrives_step is None or t >= self.first_convoy_arrives_step
 
 
 @dataclass(frozen=True)
@@ -399,16 +408,12 @@ class DealBroker:
             return corridor[0][corridor[1] == k]
 
         corridor_open = p.corridor_open_hour <= t % HOURS_PER_DAY < p.corridor_close_hour
-        due = [
-            k
-            for k, deal in enumerate(self.deals)
-            if deal.completed_step is None and t >= deal.first_bus_step
-        ]
+        due = [k for k, deal in enumerate(self.deals) if deal.buses_due(t)]
         buses = dict(
             zip(
                 due,
                 self.fleet.share(
-                    t, [self._passengers(self.deals[k], deal_of_bus == k) for k in due]
+                    t, [self._bus_demand(self.deals[k], deal_of_bus == k) for k in due]
                 ),
                 strict=True,
             )
@@ -424,7 +429,7 @@ class DealBroker:
                 passed = civ.pass_deal_corridor(at_corridor, places, t)
                 deal.corridor_passed += passed
                 at_corridor = at_corridor[civ.state[at_corridor] == CivilianState.AWAITING_CORRIDOR]
-            if t < deal.first_bus_step:
+            if k not in buses:
                 continue
             waiting = awaiting_bus[deal_of_bus == k]
             if not self._run_buses(t, deal, waiting, buses[k]):
@@ -446,6 +451,14 @@ class DealBroker:
         """Fighters still to board ``deal``'s buses plus its civilians waiting
         (``waiting_here`` over those awaiting a bus)."""
         return self._fighters_to_board(deal) + int(np.count_nonzero(waiting_here))
+
+    def _bus_demand(self, deal: Deal, waiting_here: NDArray[np.bool_]) -> int:
+        """Seats ``deal`` asks of the fleet now: its :meth:`_passengers`, or for its first
+        convoy at most ``first_convoy_buses`` buses' worth."""
+        passengers = self._passengers(deal, waiting_here)
+        if deal.first_convoy_arrives_step is None:
+            return min(passengers, self.params.first_convoy_buses * self.fleet.seats_per_bus)
+        return passengers
 
     @staticmethod
     def _fighters_to_board(deal: Deal) -> int:
@@ -475,5 +488,11 @@ class DealBroker:
             deal.civilians_bussed += civilians_boarding
             buses = f"{len(loads)} bus" + ("es" if len(loads) > 1 else "")
             detail = f"{buses}: {fighters_boarding} fighters, {civilians_boarding} civilians"
+            if deal.first_convoy_arrives_step is None:
+                deal.first_convoy_arrives_step = self.fleet.arrival_step(t)
+                detail += (
+                    "; first convoy: the next buses go once it has arrived north "
+                    f"(step {deal.first_convoy_arrives_step})"
+                )
             self.events.add(t, "bus_convoy", deal.faction.name, deal.place, detail)
         return seats >= fighters + waiting.size

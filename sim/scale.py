@@ -14,7 +14,8 @@ speak of real people). Divided:
   ``walkout_throughput_per_hour_per_km``, the deal corridors'
   ``corridor_throughput_per_hour``, each medical window's ``patients_per_day`` and
   ``patients_per_day_under_deal`` (kept fractional: the components carry the remainder over);
-- capacities: the bus fleet's ``buses`` (trips, seats and buses on the road are multiplied back),
+- capacities: the bus fleet's ``buses`` and the buses of a deal's first convoy
+  (``first_convoy_buses``; trips, seats and buses on the road are multiplied back),
   each reception site's ``capacity``; stocks: each convoy's ``people_fed``, the medical list's
   ``initial_patients``.
 
@@ -79,6 +80,7 @@ def at_agent_scale(config: SimConfig) -> SimConfig:
             resolve_full_strength_fighters=per_agent(
                 config.deals.resolve_full_strength_fighters, n
             ),
+            first_convoy_buses=per_agent(config.deals.first_convoy_buses, n),
         ),
         bus_fleet=replace(config.bus_fleet, buses=per_agent(config.bus_fleet.buses, n)),
         reception=replace(

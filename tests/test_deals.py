@@ -87,7 +87,12 @@ def test_a_deal_buses_fighters_then_families_in_exact_trips():
             "deal_agreed",
             "3 cells; fighters 10; civilians: 20 stay, 0 to shelters, 10 for the buses",
         ),
-        (3, "bus_convoy", "2 buses: 8 fighters, 0 civilians"),
+        (
+            3,
+            "bus_convoy",
+            "2 buses: 8 fighters, 0 civilians; first convoy: the next buses go once it has "
+            "arrived north (step 4)",
+        ),
         (6, "bus_convoy", "2 buses: 2 fighters, 6 civilians"),
         (9, "bus_convoy", "1 bus: 0 fighters, 4 civilians"),
         (
@@ -100,6 +105,30 @@ def test_a_deal_buses_fighters_then_families_in_exact_trips():
         (9, "town_captured", "from A"),
     ], f"unexpected event log: {rows}"
     assert model.factions[0].fighters == 0, "expected every fighter gone north"
+
+
+def test_a_deals_first_convoy_goes_alone_and_the_rest_once_it_has_arrived_north():
+    # 20 passengers (10 fighters + 10 families), a fleet of 10 buses of 4 seats back 4 hours
+    # after leaving (so north 2 hours after). Buses are due from hour 3. A first convoy of at
+    # most 1 bus: 4 fighters at 3; nothing at 4; the 16 others at 5, when it has arrived.
+    # Of at most 10: all 20 at 3.
+    fleet = {"buses": 10, "seats_per_bus": 4, "round_trip_hours": 4}
+
+    def bussed_by_hour(first_convoy_buses: int) -> tuple[list[int], list[int]]:
+        config = deal_config({"first_convoy_buses": first_convoy_buses})
+        model = run_model(with_changes(config, {"bus_fleet": fleet}), strip_map(3, 30))
+        ts = model.recorder.timeseries()
+        return (
+            ts[o.BUSSED_NORTH_FIGHTERS_CUM.name].tolist()[:7],
+            ts[o.BUSSED_NORTH_CIVILIANS_CUM.name].tolist()[:7],
+        )
+
+    fighters, civilians = bussed_by_hour(1)
+    assert fighters == [0, 0, 0, 4, 4, 10, 10], f"fighters bussed by hour: {fighters}"
+    assert civilians == [0, 0, 0, 0, 0, 10, 10], f"civilians bussed by hour: {civilians}"
+    fighters, civilians = bussed_by_hour(10)
+    assert fighters == [0, 0, 0, 10, 10, 10, 10], f"fighters bussed by hour: {fighters}"
+    assert civilians == [0, 0, 0, 10, 10, 10, 10], f"civilians bussed by hour: {civilians}"
 
 
 CORRIDOR = {

@@ -23,6 +23,7 @@ def test_counts_are_divided_and_rates_are_not():
     assert scaled.government.assault_groups[0].fighters == 300, "expected 6,000 / 20 troops"
     assert scaled.crossings[0].throughput_per_hour == 40.0, "expected 800 / 20 an hour"
     assert scaled.bus_fleet.buses == 5, "expected 100 / 20 buses"
+    assert scaled.deals.first_convoy_buses == 2, "expected a first convoy of 30 / 20 buses, rounded"
     assert scaled.bus_fleet.seats_per_bus == full.bus_fleet.seats_per_bus, "seats per bus stay"
     assert [s.capacity for s in scaled.reception.sites] == [400, 200, 75, 150, 200, 168, 100], (
         "expected each site's places / 20, rounded"

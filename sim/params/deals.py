@@ -161,6 +161,14 @@ class DealParams:
         high=96,
         meaning="Hours from agreement to the first buses.",
     )
+    first_convoy_buses: int = declared(
+        30,
+        unit="buses",
+        low=1,
+        high=200,
+        meaning="Buses in a deal's first convoy north; no other bus goes to the deal until "
+        "that convoy has arrived (half the fleet's round trip after it left).",
+    )
     corridor_throughput_per_hour: float = declared(
         400.0,
         unit="people/hour",
@@ -245,6 +253,7 @@ class DealParams:
         )
         _require(weights > 0, "resolve_cohesion_weight", "the three resolve weights sum to 0")
         _require(self.first_bus_delay_hours >= 0, "first_bus_delay_hours", "must be >= 0")
+        _require(self.first_convoy_buses >= 1, "first_convoy_buses", "must be >= 1")
         _require(
             self.corridor_throughput_per_hour >= 0, "corridor_throughput_per_hour", "must be >= 0"
         )
