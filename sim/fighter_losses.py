@@ -30,7 +30,7 @@ CAUSES = (
 _INFIGHTING = re.compile(r"fighters killed (.+) (\d+), (.+) (\d+); civilians \d+")
 _SURRENDER = re.compile(r"\d+ cells; (\d+) fighters; morale [\d.]+")
 _DEFEATED = re.compile(r"(\d+) fighters without ground left the field")
-_CONVOY = re.compile(r"\d+ bus(?:es)?: (\d+) fighters, \d+ civilians")
+_CONVOY = re.compile(r"\d+ bus(?:es)?: (\d+) fighters, \d+ civilians(?:; first convoy: .+)?")
 
 
 class FactionLabel(NamedTuple):
