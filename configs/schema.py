@@ -100,7 +100,9 @@ class OutputOptions:
     """A progress bar while a single run goes (never inside a sweep)."""
     plots: bool = True
     animation: bool = True
-    """With ``plots``: also ``siege.gif``, the map day by day (about a second)."""
+    """With ``plots``: also ``siege.gif``, the map day by day (about a second). A sweep's jobs
+    get ``output.animation=false`` (``hydra.sweeper.params`` in ``configs/config.yaml``) unless
+    the command line sets it."""
     force: bool = False
     """In a sweep, rerun jobs whose folder already holds a finished run of the same config."""
 

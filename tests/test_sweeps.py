@@ -167,3 +167,20 @@ def test_a_report_that_cannot_be_written_fails_the_sweep(tmp_path):
     code, log = run_sweep(tmp_path, "seed=0")
     assert code == 1, f"expected exit code 1 when the report fails, got {code}:\n{log}"
     assert "the report could not be written" in log, f"expected the reason named:\n{log}"
+
+
+def test_a_sweep_draws_no_animation_unless_the_command_line_asks(tmp_path):
+    sweep(tmp_path / "default", "seed=0", "days=2")
+    folder = job(tmp_path / "default", 0)
+    written = {path.name for path in folder.iterdir()}
+    assert "map.png" in written and "siege.gif" not in written, (
+        f"expected a sweep's run to draw its figures but not siege.gif, got {sorted(written)}"
+    )
+    overrides = (folder / ".hydra" / "overrides.yaml").read_text().lower()
+    assert "- output.animation=false\n" in overrides, (
+        "expected the job's overrides to say that the animation was left out"
+    )
+    assert "animation" not in folder.name, f"expected it kept out of the folder name: {folder}"
+    sweep(tmp_path / "asked", "seed=0", "days=2", "output.animation=true")
+    asked = job(tmp_path / "asked", 0)
+    assert (asked / "siege.gif").is_file(), "expected siege.gif when the command line asks"
