@@ -7,8 +7,8 @@ rounds of ``talks_round_days``, each ending in an ultimatum that the faction acc
 probability falling with its resolve (cohesion, fighters left, food in its main pocket, and the
 deals already completed by others), and lower while an excluded faction shares its pocket or
 while the buses would take it to ground held by a faction it is hostile to; a refused
-ultimatum brings a renewed assault on its ground, then another round. While talks go on its
-towns are not stormed. Accepted terms bring a ceasefire on the faction's cells (and on the
+ultimatum brings a renewed assault on its ground, under the next round's deadline. While talks
+go on its towns are not stormed. Accepted terms bring a ceasefire on the faction's cells (and on the
 excluded factions' cells in the same pockets); the civilians there choose to stay, go to
 government shelters through the deal's corridor (at its throughput) or take the buses, and the
 shared :class:`~sim.buses.BusFleet` carries fighters first, then civilians, north. When the
@@ -313,7 +313,7 @@ class DealBroker:
                 continue
             f.ultimatums_refused += 1
             f.renewed_assault_until_step = t + round(p.renewed_assault_days * HOURS_PER_DAY)
-            f.ultimatum_step = f.renewed_assault_until_step + round_steps
+            f.ultimatum_step = t + round_steps  # the next deadline runs under the assault
             place = self._place_of(f)
             self.events.add(t, "deal_refused", f.name, place, f"ultimatum {f.ultimatums_refused}")
             detail = (

@@ -79,8 +79,13 @@ class HandOver:
         if cells.size == 0:
             return
         rebel = territory.rebel()
+        labels_after = territory.pocket_labels()
+        split = False
         for pocket in np.unique(labels_before[cells]):
             was = np.flatnonzero(labels_before == pocket)
+            # A pocket splits when what is left of it lies in more than one pocket, even in an
+            # hour in which another pocket ends (the count of pockets then does not grow).
+            split |= np.unique(labels_after[was[rebel[was]]]).size > 1
             if not rebel[was].any():
                 end = PocketEnd(
                     t // HOURS_PER_DAY, self.geo.main_district(was), cause, int(was.size)
@@ -101,9 +106,8 @@ class HandOver:
             if captured[cell]:
                 holder = self.faction_names[before[np.flatnonzero(cells == cell)[0]] - 1]
                 self.events.add(t, "town_captured", "government", town, f"from {holder}")
-        if territory.n_pockets > pockets_before and pockets_before > 0:
-            labels = territory.pocket_labels()
-            pockets = [np.flatnonzero(labels == k) for k in range(1, territory.n_pockets + 1)]
+        if split:
+            pockets = [np.flatnonzero(labels_after == k) for k in range(1, territory.n_pockets + 1)]
             names = [f"{self.geo.main_district(p)} ({p.size} cells)" for p in pockets]
             detail = f"{pockets_before} -> {territory.n_pockets} pockets: " + ", ".join(names)
             self.events.add(t, "pocket_split", "government", "", detail)

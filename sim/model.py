@@ -60,7 +60,7 @@ class SiegeModel(mesa.Model):
     3. Factions: fighting factions' losses, desertion, morale and cohesion; hostile
        neighbours may clash (every pair decides, then clashes apply); factions hemmed into a
        pocket are drawn into talks, and ultimatums due are answered by resolve (a refusal
-       brings a renewed assault, then another round; an acceptance a ceasefire and the
+       brings a renewed assault under the next deadline; an acceptance a ceasefire and the
        civilians' choice: stay, the corridor to shelters, or buses); a faction not in talks
        whose morale broke surrenders its cells in every pocket (all decide, then all apply).
     4. Civilians: perceive (fear from this hour's strikes, hunger); the factions' restraint

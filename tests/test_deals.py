@@ -224,11 +224,12 @@ def town_and_fields_map() -> Geography:
     )
 
 
-def test_a_refused_ultimatum_brings_a_renewed_assault_then_another_round():
-    # Rounds of 6 hours, renewed assaults of 6 hours: talks at 0, ultimatum refused at 6,
-    # assault until 12, talks again, ultimatum refused at 18, assault until 24, ...
+def test_a_refused_ultimatum_brings_a_renewed_assault_under_the_next_deadline():
+    # Rounds of 6 hours, renewed assaults of 3 hours: talks at 0, ultimatum refused at 6, the
+    # next deadline (12) runs from the refusal, with the assault in its first 3 hours; refused
+    # again at 12 and at 18.
     config = deal_config(
-        {**NEVER_ACCEPTED, "talks_round_days": 0.25, "renewed_assault_days": 0.25}, days=2
+        {**NEVER_ACCEPTED, "talks_round_days": 0.25, "renewed_assault_days": 0.125}, days=2
     )
     model = SiegeModel(config, town_and_fields_map())
     cells = np.array([1, 2, 3])
@@ -237,19 +238,18 @@ def test_a_refused_ultimatum_brings_a_renewed_assault_then_another_round():
         model.step()
         pressure.append(model.deals.pressure_at_cell(t + 1, model.factions)[cells].tolist())
     talks, assault = [0.0, 0.5, 0.5], [0.0, 2.0, 2.0]  # the town is spared throughout
-    expected = [talks] * 6 + [assault] * 5 + [talks] * 7 + [assault] * 5 + [talks]
+    expected = [talks] * 6 + ([assault] * 2 + [talks] * 4) * 3
     assert pressure == expected, f"expected talks, assault after each refusal: {pressure}"
     events = model.events.table()
     got = [(r.step, r.kind) for r in events.itertuples() if r.kind != "crossing_closed"]
     assert got == [
         (0, "talks_started"),
-        (6, "ultimatum"),
-        (6, "deal_refused"),
-        (6, "renewed_assault"),
-        (18, "ultimatum"),
-        (18, "deal_refused"),
-        (18, "renewed_assault"),
-    ], f"expected two refused ultimatums 12 hours apart, got {got}"
+        *(
+            (step, kind)
+            for step in (6, 12, 18)
+            for kind in ("ultimatum", "deal_refused", "renewed_assault")
+        ),
+    ], f"expected three refused ultimatums 6 hours apart, got {got}"
     assert "deal_agreed" not in model.events.kinds(), "expected no deal when never accepted"
 
 

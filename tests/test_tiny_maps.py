@@ -7,6 +7,7 @@ import numpy as np
 from sim import outcomes as o
 from sim.civilians import CivilianState
 from sim.geography import Geography
+from sim.model import SiegeModel
 from sim.outputs import summarise
 from tests.conftest import run_model, strip_map, tiny_config, with_changes
 
@@ -210,3 +211,26 @@ def test_a_crossing_shut_for_the_day_lets_nobody_through():
     assert ts[o.LEFT_VIA_CROSSING_CUM.name].iloc[-1] == 0, "expected nobody across"
     shut = [r.step for r in model.events.table().itertuples() if r.kind == "crossing_shut_for_day"]
     assert shut == [0, 24], f"expected a shut-for-the-day event each day, got {shut}"
+
+
+def test_a_split_is_logged_in_the_hour_another_pocket_ends():
+    # Two pockets: a strip of three cells on row 1 and a lone cell at (3, 2). One hand-over
+    # takes the lone cell (that pocket ends) and the strip's middle (the strip splits): the
+    # number of pockets stays 2, yet a split happened and must be logged.
+    controller = np.zeros((5, 5), dtype=int)
+    controller[1, 1:4] = 1
+    controller[3, 2] = 1
+    people = 2 * (controller > 0)
+    geo = Geography.from_grids(controller, people, faction_keys=("a",))
+    config = with_changes(
+        assault_config(morale=0.9),
+        {"government": {"assault_groups": []}, "faction_dynamics": {"min_pocket_cells": 0}},
+    )
+    model = SiegeModel(config, geo, full_invariant_checks=True)
+    assert model.territory.n_pockets == 2, "expected two pockets on the hand-built map"
+    cells = np.array([3 * geo.n_cols + 2, 1 * geo.n_cols + 2], dtype=np.intp)
+    model.hand_over.apply(cells, 0, "capture")
+    kinds = model.events.table()["kind"].tolist()
+    assert model.territory.n_pockets == 2, "expected the two halves of the strip left"
+    assert kinds.count("pocket_ended") == 1, f"expected the lone cell's pocket to end: {kinds}"
+    assert kinds.count("pocket_split") == 1, f"expected the strip's split logged: {kinds}"

@@ -108,7 +108,7 @@ class DealParams:
         10.0,
         unit="1/resolve",
         low=2.0,
-        high=30.0,
+        high=200.0,
         meaning="Logistic steepness of acceptance in resolve.",
     )
     excluded_presence_acceptance_multiplier: float = declared(
@@ -151,8 +151,8 @@ class DealParams:
         unit="days",
         low=0.5,
         high=7.0,
-        meaning="Length of the renewed assault after a refused ultimatum; then another round "
-        "begins.",
+        meaning="Length of the renewed assault after a refused ultimatum, under the next "
+        "round's deadline (which runs from the refusal).",
     )
     first_bus_delay_hours: int = declared(
         24,
