@@ -5,7 +5,10 @@
   ``s = cohesion/cohesion0 x morale/morale0 x cells/cells0`` (each ratio capped at 1):
   ``restraint = coercion x (1 - (1 - s)^k)``, ``k = restraint_erosion_exponent`` (1: in
   proportion to s; higher: the hold lasts until the faction is badly weakened, then breaks).
-  On ceasefire cells the restraint is 1: people there have made their deal choice.
+  Where the army has just taken ground next door (within walking reach of a place to walk
+  out, :mod:`sim.walkouts`), only ``restraint_near_army_share`` of it holds: fighters pulled
+  to the line cannot man the checkpoints behind it, and residents defy them. On ceasefire
+  cells the restraint is 1: people there have made their deal choice.
 - **News of safe passage.** People learn that others got through: ``news`` is the share of the
   initial population that got out safely, remembered with a half-life. The leaving hazard is
   multiplied by ``floor + (1 - floor) x news / (news + half_saturation)``, so a flow can start
@@ -47,6 +50,22 @@ class ExitBarriers:
             )
             hold = 1.0 - (1.0 - strength) ** self.params.restraint_erosion_exponent
             restraint[f.code] = min(1.0, f.civilian_exit_coercion * hold)
+        return restraint
+
+    def restraint_at_cell(
+        self,
+        factions: Sequence[Faction],
+        controller: NDArray[np.integer],
+        ceasefire: NDArray[np.bool_],
+        near_army: NDArray[np.bool_] | None,
+    ) -> NDArray[np.float64]:
+        """Restraint (0-1) on each cell: its holder's (:meth:`restraint_by_code`), times
+        ``restraint_near_army_share`` on the cells ``near_army`` (within walking reach of a
+        place to walk out; None: none), and 1 on ceasefire cells."""
+        restraint = self.restraint_by_code(factions)[controller]
+        if near_army is not None and self.params.restraint_near_army_share != 1.0:
+            restraint[near_army] *= self.params.restraint_near_army_share
+        restraint[ceasefire] = 1.0
         return restraint
 
     def word_factor(self) -> float:

@@ -381,10 +381,12 @@ class SiegeModel(mesa.Model):
         )
         civ.perceive(struck, strikes_on_struck, density)
         self.crossings.see_strikes(self.hour_strikes)
-        restraint = self.exit_barriers.restraint_by_code(self.factions)[self.territory.controller]
+        self.walkouts.begin_hour(t, self.hand_over.taken_step)
         # Under a ceasefire people have made their deal choice: nobody sets out.
-        restraint[self.deals.ceasefire()] = 1.0
-        self.walkouts.begin_hour(t, self.hand_over.taken_step, restraint)
+        restraint = self.exit_barriers.restraint_at_cell(
+            self.factions, self.territory.controller, self.deals.ceasefire(), self.walkouts.in_reach()
+        )
+        self.walkouts.open_places(restraint)
         open_now = self.crossings.open_now()
         civ.decide_and_apply(
             restraint,

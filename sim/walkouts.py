@@ -55,10 +55,8 @@ class Walkouts:
     def active(self) -> bool:
         return self.params.walkout_hazard_per_hour > 0
 
-    def begin_hour(
-        self, t: int, taken_step: NDArray[np.int64], restraint_at_cell: NDArray[np.float64]
-    ) -> None:
-        """Find the stretches of front where the army advances, and this hour's places.
+    def begin_hour(self, t: int, taken_step: NDArray[np.int64]) -> None:
+        """Find the stretches of front where the army advances: this hour's places to walk out.
 
         ``taken_step``: the step at which the army last took each cell by force."""
         self.crossed = self.waited_hours = self.killed = 0
@@ -77,6 +75,13 @@ class Walkouts:
             is_source[sources] = True
             self._in_reach.update(is_source)
         self.front_km = sources.size * geo.cell_size_m / 1000.0
+
+    def open_places(self, restraint_at_cell: NDArray[np.float64]) -> None:
+        """This hour's places: the throughput of the front found by :meth:`begin_hour`, less
+        the holders' mean restraint over it."""
+        if not self.active:
+            return
+        sources = self._sources
         restraint = float(restraint_at_cell[sources].mean()) if sources.size else 1.0
         self.places_per_hour = (
             self.params.walkout_throughput_per_hour_per_km * self.front_km * (1.0 - restraint)

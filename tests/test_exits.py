@@ -3,10 +3,15 @@ and directions of effect."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
+import pytest
 
 from sim import outcomes as o
+from sim.exit_barriers import ExitBarriers
 from sim.model import SiegeModel
+from sim.params import ExitParams
 from tests.conftest import run_model, strip_map, tiny_config, with_changes
 
 SEEDS = range(4)
@@ -122,6 +127,59 @@ def test_restraint_erodes_as_a_faction_loses_cohesion():
         assert broken > 1.5 * intact, (
             f"seed {seed}: expected far more walk-outs once cohesion fell to a quarter "
             f"(restraint 0.8 -> 0.2), got {broken} vs {intact}"
+        )
+
+
+def test_the_hold_breaks_next_to_the_army_and_nowhere_else():
+    # Faction 1 at full strength holds with its coercion, 0.8. Cells: government (0), its
+    # cell far from the army (0.8), near the army with half the hold left (0.4), and near the
+    # army under a ceasefire (1: people there have made their deal choice).
+    faction = SimpleNamespace(
+        code=1,
+        cells=10,
+        initial_cells=10,
+        cohesion=0.5,
+        cohesion_initial=0.5,
+        morale=0.7,
+        morale_initial=0.7,
+        civilian_exit_coercion=0.8,
+    )
+    barriers = ExitBarriers(ExitParams(restraint_near_army_share=0.5), initial_people=100)
+    restraint = barriers.restraint_at_cell(
+        [faction],
+        controller=np.array([0, 1, 1, 1]),
+        ceasefire=np.array([False, False, False, True]),
+        near_army=np.array([True, False, True, True]),
+    ).tolist()
+    assert restraint == pytest.approx([0.0, 0.8, 0.4, 1.0]), (
+        f"expected 0, 0.8 far from the army, 0.4 next to it, 1 under a ceasefire, got {restraint}"
+    )
+
+
+def test_the_front_opens_as_the_hold_breaks_next_to_the_army():
+    # Coercion 0.5 at full strength; next to the army a half of it holds: restraint 0.25,
+    # places 12.5/h/km x 0.2 km x 0.75 = 1.875 an hour: 1, 2, 2, 2, 2 and the last 1
+    # (fractions carried), where the whole hold (test above) gives 1.25 an hour.
+    config = with_changes(
+        walkout_config(coercion=0.5), {"exits": {"restraint_near_army_share": 0.5}}
+    )
+    got = walked_out(run_after_advance(config, strip_map(3, 10)))[:6]
+    assert got == [1, 3, 5, 7, 9, 10], f"expected 1.875 an hour, got {got}"
+
+
+def _walkouts_with_hold_near_army(share: float, seed: int) -> int:
+    config = walkout_config(hazard=0.02, coercion=0.8, throughput_per_km=1e6, seed=seed)
+    config = with_changes(config, {"exits": {"restraint_near_army_share": share}})
+    return walked_out(run_after_advance(config, strip_map(3, 2000)))[-1]
+
+
+def test_more_walk_out_where_the_hold_breaks_next_to_the_army():
+    for seed in SEEDS:
+        held = _walkouts_with_hold_near_army(1.0, seed)
+        broken = _walkouts_with_hold_near_army(0.25, seed)
+        assert broken > 1.5 * held, (
+            f"seed {seed}: expected far more walk-outs with a quarter of the hold left next to "
+            f"the army (restraint 0.8 -> 0.2), got {broken} vs {held}"
         )
 
 

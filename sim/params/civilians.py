@@ -182,6 +182,16 @@ class ExitParams:
         "strength)^k), strength = cohesion, morale and ground relative to the start multiplied; "
         "1 = in proportion, higher = held until the faction is badly weakened.",
     )
+    restraint_near_army_share: float = declared(
+        1.0,
+        unit="share 0-1",
+        low=0.0,
+        high=1.0,
+        meaning="Share of a faction's restraint that still holds on its cells within "
+        "walkout_reach_m of a place to walk out (where the army has just taken ground): "
+        "fighters pulled to the line cannot man the checkpoints behind it, and residents defy "
+        "them (1: the hold is the same everywhere).",
+    )
     walkout_hazard_per_hour: float = declared(
         0.0,
         unit="1/hour",
@@ -235,6 +245,7 @@ class ExitParams:
             "screening_distrust",
             "screening_distrust_fighter_family",
             "word_floor",
+            "restraint_near_army_share",
             "walkout_death_probability",
         )
         _positive(
