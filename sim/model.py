@@ -384,7 +384,10 @@ class SiegeModel(mesa.Model):
         self.walkouts.begin_hour(t, self.hand_over.taken_step)
         # Under a ceasefire people have made their deal choice: nobody sets out.
         restraint = self.exit_barriers.restraint_at_cell(
-            self.factions, self.territory.controller, self.deals.ceasefire(), self.walkouts.in_reach()
+            self.factions,
+            self.territory.controller,
+            self.deals.ceasefire(),
+            self.walkouts.in_reach(),
         )
         self.walkouts.open_places(restraint)
         open_now = self.crossings.open_now()
