@@ -238,8 +238,14 @@ def markdown(
             if n_targets_used < n_free
             else ""
         ),
-        f"- loss: mean over the targets of the squared {problem.loss.error} error of the mean "
-        "over seeds (experiments/loss.py); targets after the run's end "
+        f"- loss: mean over the targets of the squared {problem.loss.error} error "
+        + (
+            "of each run, averaged over the seeds (bias and spread; the error column is its "
+            "root mean square)"
+            if problem.loss.per_run
+            else "of the mean over seeds"
+        )
+        + " (experiments/loss.py); targets after the run's end "
         + ("included (final value)" if problem.loss.include_targets_after_run_end else "left out"),
         f"- time: {elapsed_s / 60:.1f} min in this invocation; {len(seconds)} runs"
         + (f", {np.mean(seconds):.1f} s simulated per run on average" if seconds else ""),

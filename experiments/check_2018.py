@@ -7,7 +7,8 @@ did not use:
 Runs the seeds through ``run.py -m`` (the configured launcher; resumable like any sweep) and
 writes ``check_2018.md`` into the sweep folder: per seed and on average, left the enclave and
 bussed north by 2 Apr (day 43) and civilians killed at the run's last hour against OCHA and
-SOHR, whether the picture of the 26 March news report holds
+SOHR, how many had gone out across the front, through a crossing and by a deal corridor by
+day 43, whether the picture of the 26 March news report holds
 (:mod:`experiments.news_26_march`), the days when the first 5,000 and 50,000 had left, each
 faction's deal day, the day the last pocket ended, the day talks opened and the pockets then.
 """
@@ -72,6 +73,9 @@ def seed_row(folder: Path) -> dict[str, object]:
         "seed": summary["seed"],
         "left the enclave by day 43": int(day_43[o.LEFT_ENCLAVE_CUM.name]),
         "bussed north by day 43": int(day_43[o.BUSSED_NORTH_CUM.name]),
+        "across the front by day 43": int(day_43[o.LEFT_VIA_FRONT_CUM.name]),
+        "through a crossing by day 43": int(day_43[o.LEFT_VIA_CROSSING_CUM.name]),
+        "by a deal corridor by day 43": int(day_43[o.LEFT_VIA_DEAL_CORRIDOR_CUM.name]),
         "civilians killed (run end)": int(ts[o.KILLED_CUM.name].iloc[-1]),
         "26 March picture holds": all(story.values()),
         "26 March parts failing": ", ".join(k for k, ok in story.items() if not ok) or "none",

@@ -15,6 +15,13 @@ mean). Its error against the target is, by ``error``:
   narrowest stated range dominates: it measures reporting precision, not the uncertainty of
   the comparison. Hence not the default.
 
+With ``per_run``, each target's error is instead taken run by run and its root mean square
+over the seeds is kept: the loss is then the squared bias plus the spread between seeds, so it
+rewards candidates whose every run comes close to the record, not only their average. (A
+teacher shows one run; a check averages five. With the mean alone, a candidate whose runs
+straddle the target, half far above and half far below, scores as well as one whose runs all
+sit on it.)
+
 The loss is the mean of the squared errors over the targets used. A target dated after the
 run's last day is compared, by ``validate``, with the run's final value; it is left out of the
 loss unless ``include_targets_after_run_end`` (a 55-day run cannot reach OCHA's May figures,
@@ -49,15 +56,17 @@ class LossSettings:
     """``log_ratio``: model values below this share of the target count as this share."""
     spread_floor_share: float = 0.1
     """``scaled_difference``: the spread is at least this share of the target."""
+    per_run: bool = False
+    """Each target's error is the root mean square of the runs' errors (not the error of
+    the runs' mean): the loss counts the spread between seeds as well as the bias."""
 
     def __post_init__(self) -> None:
         if self.error not in ERRORS:
             raise ConfigError(f"loss.error: must be one of {list(ERRORS)}, got {self.error!r}")
-        if not isinstance(self.include_targets_after_run_end, bool):
-            raise ConfigError(
-                "loss.include_targets_after_run_end: must be true or false, got "
-                f"{self.include_targets_after_run_end!r}"
-            )
+        for name in ("include_targets_after_run_end", "per_run"):
+            value = getattr(self, name)
+            if not isinstance(value, bool):
+                raise ConfigError(f"loss.{name}: must be true or false, got {value!r}")
         for name in ("zero_floor_share", "spread_floor_share"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
@@ -116,7 +125,8 @@ def target_table(
     settings: LossSettings,
 ) -> pd.DataFrame:
     """One row per target: its range, the model over the seeds (mean, min, max), the relative
-    difference of the mean, whether the mean is in range, whether it counts, and its error.
+    difference of the mean, whether the mean is in range, whether it counts, and its error
+    (of the mean; with ``settings.per_run`` the root mean square of the runs' errors).
 
     ``validations``: one :func:`sim.validation.validate` table per seed, targets in order.
     """
@@ -144,11 +154,21 @@ def target_table(
                 "within_range": bool(target.low <= mean <= target.high),
                 "compared_at": first["compared_at"].iloc[i],
                 "used_in_loss": bool(use),
-                "error": error(mean, target, settings) if use else np.nan,
+                "error": _target_error(models[i], mean, target, settings) if use else np.nan,
                 "source": target.source,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _target_error(
+    runs: np.ndarray, mean: float, target: CalibrationTarget, settings: LossSettings
+) -> float:
+    """A target's error: of the runs' ``mean``, or (``per_run``) the root mean square of the
+    errors of the ``runs``."""
+    if not settings.per_run:
+        return error(mean, target, settings)
+    return math.sqrt(float(np.mean([error(float(v), target, settings) ** 2 for v in runs])))
 
 
 def loss(table: pd.DataFrame) -> float:

@@ -183,6 +183,28 @@ def test_a_model_value_of_zero_costs_the_floor_not_infinity():
     assert loss(table) == pytest.approx(expected, rel=1e-12), f"expected {expected}"
 
 
+def test_the_per_run_loss_counts_the_spread_between_seeds():
+    # Left the enclave: runs 200 and 100 on the target 100, errors ln 2 and 0 (their mean,
+    # 150, has ln 1.5); killed: runs 10 and 0 on the target 10, errors 0 and ln 0.01 (the
+    # floor). Each target keeps the root mean square of its runs' errors.
+    settings = LossSettings(per_run=True)
+    table = target_table(two_seeds(), TARGETS, [True, True, False], settings)
+    expected = [math.log(2) / math.sqrt(2), -math.log(0.01) / math.sqrt(2)]
+    assert table["error"].iloc[:2].tolist() == pytest.approx(expected, rel=1e-12), (
+        f"expected the runs' root mean square errors {expected}, got {table['error'].tolist()}"
+    )
+    per_run = loss(table)
+    assert per_run == pytest.approx((math.log(2) ** 2 + math.log(0.01) ** 2) / 4, rel=1e-12)
+    of_mean = loss(target_table(two_seeds(), TARGETS, [True, True, False], LossSettings()))
+    assert per_run > of_mean, f"expected the spread to cost more: {per_run} vs {of_mean}"
+    same = [validate(hourly(48, left_enclave_cum={20: 150}), TARGETS, START)] * 2
+    for kind in (True, False):
+        table = target_table(same, TARGETS, [True, False, False], LossSettings(per_run=kind))
+        assert loss(table) == pytest.approx(math.log(1.5) ** 2, rel=1e-12), (
+            f"expected runs that agree to cost the same either way (per_run={kind})"
+        )
+
+
 def test_the_scaled_difference_loss_on_a_hand_made_table():
     settings = LossSettings(error="scaled_difference", spread_floor_share=0.1)
     table = target_table(two_seeds(), TARGETS, [True, True, False], settings)
