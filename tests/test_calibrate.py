@@ -194,7 +194,8 @@ def test_the_per_run_loss_counts_the_spread_between_seeds():
         f"expected the runs' root mean square errors {expected}, got {table['error'].tolist()}"
     )
     per_run = loss(table)
-    assert per_run == pytest.approx((math.log(2) ** 2 + math.log(0.01) ** 2) / 4, rel=1e-12)
+    want = (math.log(2) ** 2 + math.log(0.01) ** 2) / 4
+    assert per_run == pytest.approx(want, rel=1e-12), f"expected the mean square {want}"
     of_mean = loss(target_table(two_seeds(), TARGETS, [True, True, False], LossSettings()))
     assert per_run > of_mean, f"expected the spread to cost more: {per_run} vs {of_mean}"
     same = [validate(hourly(48, left_enclave_cum={20: 150}), TARGETS, START)] * 2
