@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,29 @@ from configs.schema import compose_config
 from sim.geography import Geography
 from sim.model import SiegeModel
 from sim.params import SimConfig, build, to_dict
+
+
+def holding_faction(
+    coercion: float,
+    *,
+    cells: int = 10,
+    initial_cells: int = 10,
+    cohesion: float = 1.0,
+    morale: float = 1.0,
+) -> SimpleNamespace:
+    """A stand-in for faction 1 with what :class:`sim.exit_barriers.ExitBarriers` reads: its
+    coercion, and its ground, cohesion and morale against a start of ``initial_cells``, 1 and 1."""
+    return SimpleNamespace(
+        code=1,
+        cells=cells,
+        initial_cells=initial_cells,
+        cohesion=cohesion,
+        cohesion_initial=1.0,
+        morale=morale,
+        morale_initial=1.0,
+        civilian_exit_coercion=coercion,
+    )
+
 
 # A reduced Ghouta: same map and mechanisms at the population scale of one agent for 20 people
 # (sim/scale.py: people, fighters, throughputs, places divided alike; outputs in real people),

@@ -17,7 +17,7 @@ from sim.geography import Geography
 from sim.government import GovernmentForces
 from sim.model import SiegeModel
 from sim.params import ExitParams, GovernmentParams
-from tests.conftest import run_model, strip_map, tiny_config, with_changes
+from tests.conftest import holding_faction, run_model, strip_map, tiny_config, with_changes
 from tests.test_logistics import reception_config, strip_with_sites
 
 
@@ -116,16 +116,7 @@ def test_restraint_erodes_by_the_exponent_of_the_lost_strength():
     # Strength s = cohesion 0.8/1 x morale 0.5/1 x ground 9/10 cells = 0.36; exponent 2:
     # hold = 1 - 0.64^2 = 0.5904, times coercion 0.5 = 0.2952 (exponent ignored: 0.18;
     # s^2 instead: 0.0648). Government ground (code 0) has none.
-    faction = SimpleNamespace(
-        code=1,
-        cells=9,
-        initial_cells=10,
-        cohesion=0.8,
-        cohesion_initial=1.0,
-        morale=0.5,
-        morale_initial=1.0,
-        civilian_exit_coercion=0.5,
-    )
+    faction = holding_faction(0.5, cells=9, cohesion=0.8, morale=0.5)
     barriers = ExitBarriers(ExitParams(restraint_erosion_exponent=2.0), initial_people=100)
     restraint = barriers.restraint_by_code([faction]).tolist()
     assert restraint == pytest.approx([0.0, 0.2952]), (

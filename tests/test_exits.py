@@ -3,8 +3,6 @@ and directions of effect."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
@@ -12,7 +10,7 @@ from sim import outcomes as o
 from sim.exit_barriers import ExitBarriers
 from sim.model import SiegeModel
 from sim.params import ExitParams
-from tests.conftest import run_model, strip_map, tiny_config, with_changes
+from tests.conftest import holding_faction, run_model, strip_map, tiny_config, with_changes
 
 SEEDS = range(4)
 
@@ -134,16 +132,7 @@ def test_the_hold_breaks_next_to_the_army_and_nowhere_else():
     # Faction 1 at full strength holds with its coercion, 0.8. Cells: government (0), its
     # cell far from the army (0.8), near the army with half the hold left (0.4), and near the
     # army under a ceasefire (1: people there have made their deal choice).
-    faction = SimpleNamespace(
-        code=1,
-        cells=10,
-        initial_cells=10,
-        cohesion=0.5,
-        cohesion_initial=0.5,
-        morale=0.7,
-        morale_initial=0.7,
-        civilian_exit_coercion=0.8,
-    )
+    faction = holding_faction(0.8)
     barriers = ExitBarriers(ExitParams(restraint_near_army_share=0.5), initial_people=100)
     restraint = barriers.restraint_at_cell(
         [faction],
