@@ -120,6 +120,7 @@ def run(cfg: DictConfig, out_dir: Path, in_sweep: bool) -> None:
         model,
         out_dir,
         plots=output["plots"],
+        dashboards=output["dashboards"],
         animation=output["animation"],
         logistics=HydraConfig.get().runtime.choices["logistics"],
         overrides=tuple(HydraConfig.get().overrides.task),

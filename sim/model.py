@@ -334,9 +334,10 @@ class SiegeModel(mesa.Model):
             government.apply_losses(assault, t)
             self.hand_over.apply(assault.cells, t, "capture")
             # Groups make for ground that can be attacked now: not under a ceasefire, and not
-            # the towns of a faction in talks (unless it is under a renewed assault).
-            open_to_attack = self.deals.pressure_at_cell(t, self.factions) > 0
-            government.advance_units(self.territory.rebel() & open_to_attack)
+            # the towns of a faction in talks (unless it is under a renewed assault). The
+            # pressure found before the assault still holds on every cell still rebel-held:
+            # a capture changes no faction's talks and no deal's cells.
+            government.advance_units(self.territory.rebel() & (pressure > 0))
         return struck, strikes_on_struck
 
     # ----------------------------------------------------------------- 3 factions

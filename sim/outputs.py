@@ -376,9 +376,12 @@ def write_run(
     animation: bool = True,
     logistics: str = "",
     overrides: Sequence[str] = (),
+    dashboards: bool = True,
 ) -> dict[str, Any]:
     """Write every output of a finished run into ``out_dir``; returns the summary.
 
+    ``plots``: ``evacuation_curves.png``, and with ``dashboards`` the other figures
+    (``factions.png``, ``logistics.png``, ``map.png``, ``timeline.png``);
     ``animation``: also ``siege.gif`` (with ``plots``); ``logistics``: the logistics
     config's name, and ``overrides`` the run's command-line overrides (``key=value``), for
     figure titles."""
@@ -394,10 +397,12 @@ def write_run(
     atomic_write_csv(out_dir / "events.csv", model.events.table())
     atomic_write_csv(out_dir / "validation.csv", pd.DataFrame(summary["validation"]))
     if plots:
-        _write_figures(model, out_dir, ts, districts, logistics, overrides)
+        _write_figures(model, out_dir, ts, districts, logistics, overrides, dashboards)
     from sim.spatial_outputs import write_spatial_outputs
 
-    write_spatial_outputs(model, out_dir, ts, plots, animation, logistics, overrides)
+    write_spatial_outputs(
+        model, out_dir, ts, plots and dashboards, plots and animation, logistics, overrides
+    )
     # summary.json last: its presence marks a complete run folder.
     atomic_write_text(out_dir / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
     return summary
@@ -410,8 +415,10 @@ def _write_figures(
     districts: pd.DataFrame,
     logistics: str,
     overrides: Sequence[str],
+    dashboards: bool,
 ) -> None:
-    """``evacuation_curves.png``, ``factions.png`` and ``logistics.png``."""
+    """``evacuation_curves.png``, and with ``dashboards`` ``factions.png`` and
+    ``logistics.png``."""
     from sim.fighter_losses import FactionLabel
     from sim.figure_axes import run_title
     from sim.plots import plot_evacuation_curves, plot_factions, plot_logistics
@@ -426,6 +433,8 @@ def _write_figures(
         out_dir / "evacuation_curves.png",
         lambda p: plot_evacuation_curves(ts, events, p, title("Evacuation curves")),
     )
+    if not dashboards:
+        return
     atomic_write(
         out_dir / "factions.png",
         lambda p: plot_factions(ts, events, factions, per_agent, p, title("Factions")),

@@ -31,12 +31,12 @@ def write_spatial_outputs(
     model: SiegeModel,
     out_dir: Path,
     ts: pd.DataFrame,
-    plots: bool,
+    figures: bool,
     animation: bool,
     logistics: str = "",
     overrides: Sequence[str] = (),
 ) -> dict[str, float]:
-    """Write the territory record and (if ``plots``) the map, the timeline and (if also
+    """Write the territory record, (if ``figures``) the map and the timeline and (if
     ``animation``) the animation into ``out_dir``; ``ts`` is the run's time series and
     ``logistics`` the logistics config's name and ``overrides`` the run's command-line
     overrides (for titles; may be empty). Returns the
@@ -48,7 +48,7 @@ def write_spatial_outputs(
     record = model.territory_record.result()
     atomic_write(out_dir / TERRITORY_FILE, record.save)
     seconds[TERRITORY_FILE] = time.perf_counter() - started
-    if plots:
+    if figures or animation:
         from sim.event_timeline import plot_timeline
         from sim.figure_axes import TITLE_WIDTH_CHARS, run_label
         from sim.maps import animate_siege, plot_map
@@ -60,13 +60,15 @@ def write_spatial_outputs(
         one_line = label if len(label) <= GIF_TITLE_CHARS else label[: GIF_TITLE_CHARS - 1] + "…"
         events = model.events.table()
         names = tuple(f.name for f in model.factions)
-        jobs = [
-            (MAP_FILE, lambda p: plot_map(record, events, p, title)),
-            (
-                TIMELINE_FILE,
-                lambda p: plot_timeline(events, p, title, model.start, config.days, names),
-            ),
-        ]
+        jobs = []
+        if figures:
+            jobs += [
+                (MAP_FILE, lambda p: plot_map(record, events, p, title)),
+                (
+                    TIMELINE_FILE,
+                    lambda p: plot_timeline(events, p, title, model.start, config.days, names),
+                ),
+            ]
         if animation:
             jobs.append((ANIMATION_FILE, lambda p: animate_siege(record, ts, p, one_line)))
         for name, write in jobs:

@@ -126,7 +126,14 @@ def test_default_config_composes_and_validates(default_config: SimConfig) -> Non
         f"expected the default scenario to be ghouta_2018, got {default_config.scenario_name!r}"
     )
     _config, output = config_from_hydra(compose_raw())
-    assert output == {"progress_bar": True, "plots": True, "animation": True, "force": False}, (
+    expected = {
+        "progress_bar": True,
+        "plots": True,
+        "dashboards": True,
+        "animation": True,
+        "force": False,
+    }
+    assert output == expected, (
         f"expected the output options to be split off with their defaults, got {output!r}"
     )
 

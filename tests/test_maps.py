@@ -167,7 +167,7 @@ def test_key_dates_keep_start_end_and_fit_the_panels(small_default_run):
 def test_figures_are_written_and_read_back(small_default_run, tmp_path):
     model = small_default_run
     ts = model.recorder.timeseries()
-    seconds = write_spatial_outputs(model, tmp_path, ts, plots=True, animation=True)
+    seconds = write_spatial_outputs(model, tmp_path, ts, figures=True, animation=True)
     assert set(seconds) == {TERRITORY_FILE, MAP_FILE, TIMELINE_FILE, ANIMATION_FILE}, (
         f"expected the record and three figures, got {sorted(seconds)}"
     )
@@ -208,4 +208,10 @@ def test_write_run_gates_figures_and_animation(small_default_run, tmp_path):
     written = {p.name for p in (tmp_path / "still").iterdir()}
     assert {MAP_FILE, TIMELINE_FILE} <= written and ANIMATION_FILE not in written, (
         f"expected map and timeline but no animation, got {sorted(written)}"
+    )
+    write_run(small_default_run, tmp_path / "curves", dashboards=False, animation=False)
+    written = {p.name for p in (tmp_path / "curves").iterdir()}
+    dashboards = {"factions.png", "logistics.png", MAP_FILE, TIMELINE_FILE, ANIMATION_FILE}
+    assert "evacuation_curves.png" in written and not dashboards & written, (
+        f"expected the evacuation curves alone without dashboards, got {sorted(written)}"
     )

@@ -169,18 +169,24 @@ def test_a_report_that_cannot_be_written_fails_the_sweep(tmp_path):
     assert "the report could not be written" in log, f"expected the reason named:\n{log}"
 
 
-def test_a_sweep_draws_no_animation_unless_the_command_line_asks(tmp_path):
+def test_a_sweep_draws_only_evacuation_curves_unless_the_command_line_asks(tmp_path):
     sweep(tmp_path / "default", "seed=0", "days=2")
     folder = job(tmp_path / "default", 0)
     written = {path.name for path in folder.iterdir()}
-    assert "map.png" in written and "siege.gif" not in written, (
-        f"expected a sweep's run to draw its figures but not siege.gif, got {sorted(written)}"
+    left_out = {"factions.png", "logistics.png", "map.png", "timeline.png", "siege.gif"}
+    assert "evacuation_curves.png" in written and not left_out & written, (
+        f"expected a sweep's run to draw its evacuation curves alone, got {sorted(written)}"
     )
     overrides = (folder / ".hydra" / "overrides.yaml").read_text().lower()
-    assert "- output.animation=false\n" in overrides, (
-        "expected the job's overrides to say that the animation was left out"
+    for option in ("output.animation=false", "output.dashboards=false"):
+        assert f"- {option}\n" in overrides, (
+            f"expected the job's overrides to say what was left out ({option})"
+        )
+    for word in ("animation", "dashboards"):
+        assert word not in folder.name, f"expected {word} kept out of the folder name: {folder}"
+    sweep(
+        tmp_path / "asked", "seed=0", "days=2", "output.animation=true", "output.dashboards=true"
     )
-    assert "animation" not in folder.name, f"expected it kept out of the folder name: {folder}"
-    sweep(tmp_path / "asked", "seed=0", "days=2", "output.animation=true")
     asked = job(tmp_path / "asked", 0)
-    assert (asked / "siege.gif").is_file(), "expected siege.gif when the command line asks"
+    for name in ("siege.gif", "map.png", "logistics.png"):
+        assert (asked / name).is_file(), f"expected {name} when the command line asks"
