@@ -184,9 +184,7 @@ def test_a_sweep_draws_only_evacuation_curves_unless_the_command_line_asks(tmp_p
         )
     for word in ("animation", "dashboards"):
         assert word not in folder.name, f"expected {word} kept out of the folder name: {folder}"
-    sweep(
-        tmp_path / "asked", "seed=0", "days=2", "output.animation=true", "output.dashboards=true"
-    )
+    sweep(tmp_path / "asked", "seed=0", "days=2", "output.animation=true", "output.dashboards=true")
     asked = job(tmp_path / "asked", 0)
     for name in ("siege.gif", "map.png", "logistics.png"):
         assert (asked / name).is_file(), f"expected {name} when the command line asks"
