@@ -24,6 +24,7 @@ from sim.government import GovernmentForces
 from sim.handover import HandOver
 from sim.invariants import check_aggregates, check_invariants, full_check_due
 from sim.medevac import MedevacList
+from sim.mesa_ids import forget_agent_numbering
 from sim.params import ConfigError, SimConfig, check_names
 from sim.reception import Reception
 from sim.recorder import EventLog, Recorder
@@ -232,6 +233,7 @@ class SiegeModel(mesa.Model):
         """Civilians killed on cells taken by assault, so far."""
         self._anyone_inside = self.civilians.n > 0
         """Someone was inside the enclave at the end of the last step (nobody ever returns)."""
+        forget_agent_numbering(self)  # every agent is made: let the model be freed after use
         if self.territory.n_pockets > 1:
             log.warning(
                 "the enclave starts as %d separate pockets: pockets count as split (and "
