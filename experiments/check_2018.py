@@ -27,6 +27,7 @@ import pandas as pd
 
 from experiments import news_26_march
 from sim import outcomes as o
+from sim.clock import HOURS_PER_DAY
 from sim.outputs import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def seed_row(folder: Path) -> dict[str, object]:
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     ts = pd.read_csv(folder / "timeseries.csv")
     events = pd.read_csv(folder / "events.csv", keep_default_na=False)
-    day_43 = ts.iloc[min(43 * 24 + 23, len(ts) - 1)]
+    day_43 = ts.iloc[min((43 + 1) * HOURS_PER_DAY - 1, len(ts) - 1)]  # its last hour
     left, day = ts[o.LEFT_ENCLAVE_CUM.name], ts[o.DAY.name]
     splits = events[events["kind"] == "pocket_split"]
     ends = events[events["kind"] == "pocket_ended"]
