@@ -2,18 +2,18 @@
 
 A mediator opens talks with a faction hemmed into a pocket (the largest pocket holding its
 ground has at most ``talks_max_pocket_share`` of the enclave's initial cells) once the enclave
-has split, or earlier if its morale or cohesion has fallen below a threshold. Talks run in
-rounds of ``talks_round_days``, each ending in an ultimatum that the faction accepts with a
-probability falling with its resolve (cohesion, fighters left, food in its main pocket, and the
-deals already completed by others), and lower while an excluded faction shares its pocket or
-while the buses would take it to ground held by a faction it is hostile to; a refused
-ultimatum brings a renewed assault on its ground, under the next round's deadline. While talks
-go on its towns are not stormed. Accepted terms bring a ceasefire on the faction's cells (and on the
-excluded factions' cells in the same pockets); the civilians there choose to stay, go to
-government shelters through the deal's corridor (at its throughput) or take the buses, and the
-shared :class:`~sim.buses.BusFleet` carries fighters first, then civilians, north. When the
-last bus passenger and the last person waiting at the corridor have left, the cells are handed
-over (the model does that).
+has split, or earlier if its morale or cohesion has fallen below a threshold. After
+``talks_opening_days`` spent on the terms, talks run in rounds of ``talks_round_days``, each
+ending in an ultimatum that the faction accepts with a probability falling with its resolve
+(cohesion, fighters left, food in its main pocket, and the deals already completed by others),
+and lower while an excluded faction shares its pocket or while the buses would take it to ground
+held by a faction it is hostile to; a refused ultimatum brings a renewed assault on its ground,
+under the next round's deadline. While talks go on its towns are not stormed. Accepted terms
+bring a ceasefire on the faction's cells (and on the excluded factions' cells in the same
+pockets); the civilians there choose to stay, go to government shelters through the deal's
+corridor (at its throughput) or take the buses, and the shared :class:`~sim.buses.BusFleet`
+carries fighters first, then civilians, north. When the last bus passenger and the last person
+waiting at the corridor have left, the cells are handed over (the model does that).
 """
 
 from __future__ import annotations
@@ -295,9 +295,10 @@ class DealBroker:
             answers.append((f, bool(rng.random() < accept), accept, resolve))
 
         round_steps = max(1, round(p.talks_round_days * HOURS_PER_DAY))
+        opening_steps = round(p.talks_opening_days * HOURS_PER_DAY)
         for f in offers:
             f.stage = FactionStage.TALKING
-            f.ultimatum_step = t + round_steps
+            f.ultimatum_step = t + opening_steps + round_steps
             detail = (
                 f"pocket of {main_pocket[f]} cells; morale "
                 f"{f.morale:.2f}; {self.resolve(f).describe()}"

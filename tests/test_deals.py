@@ -273,6 +273,18 @@ def town_falls_at(deals: dict) -> int | None:
     return fell[0] if fell else None
 
 
+def test_talks_on_the_terms_put_the_first_ultimatum_off_by_exactly_that_long():
+    # Talks open at hour 0 and a round lasts an hour: the certain deal comes with the first
+    # ultimatum, at hour 1; with 0.25 days on the terms first, at hour 6 + 1 = 7.
+    def agreed_at(deals: dict) -> list[int]:
+        events = run_model(deal_config(deals), strip_map(3, 30)).events.table()
+        return [r.step for r in events.itertuples() if r.kind in ("ultimatum", "deal_agreed")]
+
+    assert agreed_at({}) == [1, 1], "expected the ultimatum and the deal at hour 1 without talks"
+    opening = agreed_at({"talks_opening_days": 0.25})
+    assert opening == [7, 7], f"expected the ultimatum and deal at hour 7, got {opening}"
+
+
 def test_towns_are_not_stormed_during_talks_not_even_in_a_renewed_assault():
     assert town_falls_at({"talks_max_pocket_share": 0.0}) == 24, "expected no talks: falls at 24"
     long_talks = {**NEVER_ACCEPTED, "talks_round_days": 10.0}

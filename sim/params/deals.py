@@ -52,6 +52,15 @@ class DealParams:
         high=10.0,
         meaning="Length of a round of talks through the mediator; it ends in an ultimatum.",
     )
+    talks_opening_days: float = declared(
+        0.0,
+        unit="days",
+        low=0.0,
+        high=10.0,
+        meaning="Days of talks on the terms (lists of names, guarantees, destination) before "
+        "the first round's countdown starts: the first ultimatum comes this long plus one "
+        "round after talks open.",
+    )
     resolve_cohesion_weight: float = declared(
         0.4,
         unit="weight",
@@ -240,6 +249,7 @@ class DealParams:
             "ultimatum_resolve_steepness",
             "ultimatum_assault_multiplier",
             "renewed_assault_days",
+            "talks_opening_days",
             "fighter_households_per_fighter",
         )
         _positive(
