@@ -502,7 +502,7 @@ class Civilians:
         self.fear_lower += np.multiply(self._sensitivity_lower, in_district, out=scratch)
         if struck.size:  # ascending, so each household's struck members are together
             household = self.household[struck]
-            first = np.flatnonzero(np.diff(household, prepend=-1))
+            first = np.flatnonzero(_run_starts(household))
             most_in_cell = np.maximum.reduceat(in_cell.astype(np.float64), first)
             hit = household[first]
             self.fear_upper[hit] += self._sensitivity_upper[hit] * most_in_cell
@@ -716,10 +716,8 @@ class Civilians:
         self.set_state(who, CivilianState.QUEUED)
         self.target_crossing[who] = crossing
         household = self.household[who]
-        if np.all(household[1:] >= household[:-1]):  # ``who`` ascending: households in runs
-            starts = np.ones(who.size, dtype=bool)
-            starts[1:] = household[1:] != household[:-1]
-            member_of = np.cumsum(starts) - 1
+        if (household[1:] >= household[:-1]).all():  # ``who`` ascending: households in runs
+            member_of = np.cumsum(_run_starts(household)) - 1
             n_households = int(member_of[-1]) + 1
         else:
             distinct, member_of = np.unique(household, return_inverse=True)
@@ -915,6 +913,14 @@ class Civilians:
         boarding = self._first_in_line(waiting, seats)
         self.leave_enclave(boarding, ExitRoute.BUS, step)
         return int(boarding.size)
+
+
+def _run_starts(values: NDArray[np.integer]) -> NDArray[np.bool_]:
+    """Whether each of ``values`` (non-empty) starts a run of equal values."""
+    starts = np.empty(values.size, dtype=bool)
+    starts[0] = True
+    np.not_equal(values[1:], values[:-1], out=starts[1:])
+    return starts
 
 
 def _ranges(starts: NDArray[np.integer], lengths: NDArray[np.integer]) -> NDArray[np.intp]:
