@@ -510,20 +510,37 @@ class Civilians:
     # ----------------------------------------------------------------- decide
     def members(self, households: NDArray[np.intp]) -> NDArray[np.intp]:
         """Every member of ``households`` (ascending ids), in person order."""
-        return _ranges(self._household_start[households], self.household_size[households])
+        return self._members_at(households)[0]
+
+    def _members_at(
+        self, households: NDArray[np.intp]
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+        """:meth:`members` of ``households``, each member's position in ``households`` and
+        each household's first member's position in the members (for
+        :meth:`household_means`)."""
+        sizes = self.household_size[households]
+        first = np.cumsum(sizes) - sizes
+        of = np.repeat(np.arange(households.size), sizes)
+        who = (self._household_start[households] - first)[of] + np.arange(of.size)
+        return who, of, first
 
     def household_means(
         self,
         columns: tuple[NDArray[np.float32], ...],
         mask: NDArray[np.bool_],
         households: NDArray[np.intp] | None = None,
+        first: NDArray[np.intp] | None = None,
     ) -> tuple[NDArray[np.float64], ...]:
         """Mean of each column over each household's members in ``mask`` (0 where none).
 
         With ``households`` (ascending ids), only those, and ``columns`` and ``mask`` hold
-        their members (:meth:`members`); each household's sum is the same float either way."""
+        their members (:meth:`members`); each household's sum is the same float either way.
+        ``first``: the position of each one's first member there, if known
+        (:meth:`_members_at`)."""
         if households is None:
             starts = self._household_start
+        elif first is not None:
+            starts = first
         else:
             sizes = self.household_size[households]
             starts = np.cumsum(sizes) - sizes
@@ -591,11 +608,15 @@ class Civilians:
         may_go_home = (u_shelter < p_home) & could_go_home
         may_leave = np.zeros(self.n_households, dtype=bool)
         if can_cross or can_walk_out:
+            # Factors of the push by home district and by cell, worked out once for both the
+            # bound and the candidates (each candidate's factor is the same float either way).
+            fed_by_district = 1.0 + p.hunger_weight * hunger_by_district
+            free_at_cell = 1.0 - restraint_at_cell
             bound = self._leave_probability_bound(
-                restraint_at_cell,
+                free_at_cell,
                 crossing_pull if can_cross else None,
                 can_walk_out,
-                hunger_by_district,
+                fed_by_district,
                 word_factor,
             )
             # u_leave is read only where it falls below the bound: only those are made.
@@ -608,16 +629,16 @@ class Civilians:
             skip_random(rng, 2 * self.n_households)
         may_act = may_shelter | may_go_home | may_leave
         acting = np.flatnonzero(may_act)
-        who = self.members(acting)
+        who, of, first = self._members_at(acting)  # of: each one's household's index in acting
         state = self.state[who]
         home = state == int(CivilianState.AT_HOME)  # codes, as :data:`LAST_ENCLAVE_STATE`
         sheltering = state == int(CivilianState.SHELTERING)
         settled = home | sheltering
-        (hh_fear,) = self.household_means((self.fear[who],), settled, acting)
-        of = np.repeat(np.arange(acting.size), self.household_size[acting])  # index in acting
+        (hh_fear,) = self.household_means((self.fear[who],), settled, acting, first)
 
-        go_shelter = (hh_fear > p.shelter_fear_threshold) & (u_shelter[acting] < p_shelter)
-        go_home = (hh_fear < p.return_home_fear_threshold) & (u_shelter[acting] < p_home)
+        u_acting = u_shelter[acting]
+        go_shelter = (hh_fear > p.shelter_fear_threshold) & (u_acting < p_shelter)
+        go_home = (hh_fear < p.return_home_fear_threshold) & (u_acting < p_home)
         to_shelter = who[home & go_shelter[of]]
         to_home = who[sheltering & go_home[of]]
 
@@ -633,8 +654,8 @@ class Civilians:
             push = (
                 fear
                 / (fear + p.fear_half_saturation)
-                * (1.0 + p.hunger_weight * hunger_by_district[self.home_district[candidates]])
-                * (1.0 - restraint_at_cell[cell])
+                * fed_by_district[self.home_district[candidates]]
+                * free_at_cell[cell]
                 * self._trust_in_screening(candidates)
                 * word_factor
             )
@@ -673,15 +694,17 @@ class Civilians:
 
     def _leave_probability_bound(
         self,
-        restraint_at_cell: NDArray[np.float64],
+        free_at_cell: NDArray[np.float64],
         crossing_pull: NDArray[np.float64] | None,
         can_walk_out: bool,
-        hunger_by_district: NDArray[np.float64],
+        fed_by_district: NDArray[np.float64],
         word_factor: float,
     ) -> float:
         """An upper bound of anyone's probability of leaving this hour (the largest value of
         every factor of the hazard, with a margin for rounding): a household whose draw is
-        above it cannot leave. ``crossing_pull``: None if no crossing can be reached."""
+        above it cannot leave. ``crossing_pull``: None if no crossing can be reached;
+        ``free_at_cell``: 1 - restraint at each cell; ``fed_by_district``: 1 + the hunger
+        weight x hunger, by district."""
         p, e = self.params, self.exits
         hazard = 0.0
         if crossing_pull is not None:
@@ -689,8 +712,8 @@ class Civilians:
         if can_walk_out:
             hazard += e.walkout_hazard_per_hour
         for factor in (
-            1.0 + p.hunger_weight * hunger_by_district,  # the fear factor is at most 1
-            1.0 - restraint_at_cell,
+            fed_by_district,  # the fear factor is at most 1
+            free_at_cell,
             np.array([1.0 - e.screening_distrust, 1.0 - e.screening_distrust_fighter_family]),
         ):
             hazard *= float(np.abs(factor).max()) if factor.size else 0.0
