@@ -306,14 +306,19 @@ class Civilians:
         every change of state or route goes through here."""
         if who.size == 0:
             return
+        code = int(state)  # compared as a code (:data:`LAST_ENCLAVE_STATE`)
         old_state = self.state[who].astype(np.intp)
         old_route = self.exit_route[who].astype(np.intp)
-        new_route = old_route if route is None else np.full(who.size, int(route))
         np.subtract.at(self.state_route_counts, (old_state, old_route), 1)
-        np.add.at(self.state_route_counts, (int(state), new_route), 1)
-        now_inside = state <= LAST_ENCLAVE_STATE
-        in_or_out = who[(old_state <= LAST_ENCLAVE_STATE) != now_inside]
-        if in_or_out.size:
+        if route is None:
+            np.add.at(self.state_route_counts, (code, old_route), 1)
+        else:
+            self.state_route_counts[code, int(route)] += who.size
+        # ``who`` by old state: which of the kept tallies below can change at all.
+        old_by_state = np.bincount(old_state, minlength=N_STATES).tolist()
+        now_inside = code <= LAST_ENCLAVE_STATE
+        if sum(old_by_state[: LAST_ENCLAVE_STATE + 1]) != (who.size if now_inside else 0):
+            in_or_out = who[(old_state <= LAST_ENCLAVE_STATE) != now_inside]
             self.inside_by_district += (1 if now_inside else -1) * np.bincount(
                 self.home_district[in_or_out], minlength=self.inside_by_district.size
             )
@@ -321,17 +326,15 @@ class Civilians:
             (int(CivilianState.AT_HOME), self.at_home_in_household),
             (int(CivilianState.SHELTERING), self.sheltering_in_household),
         ):
-            was = old_state == settled
-            if state == settled:
-                was = ~was  # those already in it stay counted
-            changed = self.household[who[was]]
-            if changed.size:
-                np.add.at(count, changed, np.int32(1 if state == settled else -1))
-        self.state[who] = state
+            if code == settled and old_by_state[settled] < who.size:  # some join it
+                np.add.at(count, self.household[who[old_state != settled]], np.int32(1))
+            elif code != settled and old_by_state[settled] > 0:  # some leave it
+                np.add.at(count, self.household[who[old_state == settled]], np.int32(-1))
+        self.state[who] = code
         if state in self._joined:
             self._joined[state].append(who.astype(np.intp))
         if route is not None:
-            self.exit_route[who] = route
+            self.exit_route[who] = int(route)
 
     def assign_affiliation(
         self,
