@@ -675,13 +675,18 @@ class Civilians:
                 walk_hazard = np.where(near_front, self.exits.walkout_hazard_per_hour * push, 0.0)
             hazard = cross_hazard + walk_hazard
             leaves = u_leave[hh] < -np.expm1(-hazard)
-            # Only leavers read u_route: made up to the last one's household, the rest skipped.
-            needed = int(hh[leaves].max()) + 1 if leaves.any() else 0
-            u_route = random_head(rng, self.n_households, needed)
             by_front = np.zeros(leaves.size, dtype=bool)
-            by_front[leaves] = (
-                u_route[hh[leaves]] * hazard[leaves] < walk_hazard[leaves]
-            )  # route in proportion to the two hazards
+            if can_walk_out:
+                # Only leavers read u_route: made up to the last one's household, the rest skipped.
+                needed = int(hh[leaves].max()) + 1 if leaves.any() else 0
+                u_route = random_head(rng, self.n_households, needed)
+                by_front[leaves] = (
+                    u_route[hh[leaves]] * hazard[leaves] < walk_hazard[leaves]
+                )  # route in proportion to the two hazards
+            else:
+                # Nobody reads u_route: a leaver's hazard is above 0 (u_leave >= 0 fell below
+                # 1 - exp(-hazard)), so u_route x hazard is never below a walk hazard of 0.
+                skip_random(rng, self.n_households)
             by_crossing = leaves & ~by_front
             set_out = candidates[by_crossing]
             target = open_crossings[nearest[by_crossing]] if can_cross else target
