@@ -306,14 +306,19 @@ class Civilians:
         every change of state or route goes through here."""
         if who.size == 0:
             return
+        code = int(state)  # compared as a code (:data:`LAST_ENCLAVE_STATE`)
         old_state = self.state[who].astype(np.intp)
         old_route = self.exit_route[who].astype(np.intp)
-        new_route = old_route if route is None else np.full(who.size, int(route))
         np.subtract.at(self.state_route_counts, (old_state, old_route), 1)
-        np.add.at(self.state_route_counts, (int(state), new_route), 1)
-        now_inside = state <= LAST_ENCLAVE_STATE
-        in_or_out = who[(old_state <= LAST_ENCLAVE_STATE) != now_inside]
-        if in_or_out.size:
+        if route is None:
+            np.add.at(self.state_route_counts, (code, old_route), 1)
+        else:
+            self.state_route_counts[code, int(route)] += who.size
+        # ``who`` by old state: which of the kept tallies below can change at all.
+        old_by_state = np.bincount(old_state, minlength=N_STATES).tolist()
+        now_inside = code <= LAST_ENCLAVE_STATE
+        if sum(old_by_state[: LAST_ENCLAVE_STATE + 1]) != (who.size if now_inside else 0):
+            in_or_out = who[(old_state <= LAST_ENCLAVE_STATE) != now_inside]
             self.inside_by_district += (1 if now_inside else -1) * np.bincount(
                 self.home_district[in_or_out], minlength=self.inside_by_district.size
             )
@@ -321,17 +326,15 @@ class Civilians:
             (int(CivilianState.AT_HOME), self.at_home_in_household),
             (int(CivilianState.SHELTERING), self.sheltering_in_household),
         ):
-            was = old_state == settled
-            if state == settled:
-                was = ~was  # those already in it stay counted
-            changed = self.household[who[was]]
-            if changed.size:
-                np.add.at(count, changed, np.int32(1 if state == settled else -1))
-        self.state[who] = state
+            if code == settled and old_by_state[settled] < who.size:  # some join it
+                np.add.at(count, self.household[who[old_state != settled]], np.int32(1))
+            elif code != settled and old_by_state[settled] > 0:  # some leave it
+                np.add.at(count, self.household[who[old_state == settled]], np.int32(-1))
+        self.state[who] = code
         if state in self._joined:
             self._joined[state].append(who.astype(np.intp))
         if route is not None:
-            self.exit_route[who] = route
+            self.exit_route[who] = int(route)
 
     def assign_affiliation(
         self,
@@ -502,7 +505,7 @@ class Civilians:
         self.fear_lower += np.multiply(self._sensitivity_lower, in_district, out=scratch)
         if struck.size:  # ascending, so each household's struck members are together
             household = self.household[struck]
-            first = np.flatnonzero(np.diff(household, prepend=-1))
+            first = np.flatnonzero(_run_starts(household))
             most_in_cell = np.maximum.reduceat(in_cell.astype(np.float64), first)
             hit = household[first]
             self.fear_upper[hit] += self._sensitivity_upper[hit] * most_in_cell
@@ -510,20 +513,37 @@ class Civilians:
     # ----------------------------------------------------------------- decide
     def members(self, households: NDArray[np.intp]) -> NDArray[np.intp]:
         """Every member of ``households`` (ascending ids), in person order."""
-        return _ranges(self._household_start[households], self.household_size[households])
+        return self._members_at(households)[0]
+
+    def _members_at(
+        self, households: NDArray[np.intp]
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+        """:meth:`members` of ``households``, each member's position in ``households`` and
+        each household's first member's position in the members (for
+        :meth:`household_means`)."""
+        sizes = self.household_size[households]
+        first = np.cumsum(sizes) - sizes
+        of = np.repeat(np.arange(households.size), sizes)
+        who = (self._household_start[households] - first)[of] + np.arange(of.size)
+        return who, of, first
 
     def household_means(
         self,
         columns: tuple[NDArray[np.float32], ...],
         mask: NDArray[np.bool_],
         households: NDArray[np.intp] | None = None,
+        first: NDArray[np.intp] | None = None,
     ) -> tuple[NDArray[np.float64], ...]:
         """Mean of each column over each household's members in ``mask`` (0 where none).
 
         With ``households`` (ascending ids), only those, and ``columns`` and ``mask`` hold
-        their members (:meth:`members`); each household's sum is the same float either way."""
+        their members (:meth:`members`); each household's sum is the same float either way.
+        ``first``: the position of each one's first member there, if known
+        (:meth:`_members_at`)."""
         if households is None:
             starts = self._household_start
+        elif first is not None:
+            starts = first
         else:
             sizes = self.household_size[households]
             starts = np.cumsum(sizes) - sizes
@@ -591,11 +611,15 @@ class Civilians:
         may_go_home = (u_shelter < p_home) & could_go_home
         may_leave = np.zeros(self.n_households, dtype=bool)
         if can_cross or can_walk_out:
+            # Factors of the push by home district and by cell, worked out once for both the
+            # bound and the candidates (each candidate's factor is the same float either way).
+            fed_by_district = 1.0 + p.hunger_weight * hunger_by_district
+            free_at_cell = 1.0 - restraint_at_cell
             bound = self._leave_probability_bound(
-                restraint_at_cell,
+                free_at_cell,
                 crossing_pull if can_cross else None,
                 can_walk_out,
-                hunger_by_district,
+                fed_by_district,
                 word_factor,
             )
             # u_leave is read only where it falls below the bound: only those are made.
@@ -608,16 +632,16 @@ class Civilians:
             skip_random(rng, 2 * self.n_households)
         may_act = may_shelter | may_go_home | may_leave
         acting = np.flatnonzero(may_act)
-        who = self.members(acting)
+        who, of, first = self._members_at(acting)  # of: each one's household's index in acting
         state = self.state[who]
         home = state == int(CivilianState.AT_HOME)  # codes, as :data:`LAST_ENCLAVE_STATE`
         sheltering = state == int(CivilianState.SHELTERING)
         settled = home | sheltering
-        (hh_fear,) = self.household_means((self.fear[who],), settled, acting)
-        of = np.repeat(np.arange(acting.size), self.household_size[acting])  # index in acting
+        (hh_fear,) = self.household_means((self.fear[who],), settled, acting, first)
 
-        go_shelter = (hh_fear > p.shelter_fear_threshold) & (u_shelter[acting] < p_shelter)
-        go_home = (hh_fear < p.return_home_fear_threshold) & (u_shelter[acting] < p_home)
+        u_acting = u_shelter[acting]
+        go_shelter = (hh_fear > p.shelter_fear_threshold) & (u_acting < p_shelter)
+        go_home = (hh_fear < p.return_home_fear_threshold) & (u_acting < p_home)
         to_shelter = who[home & go_shelter[of]]
         to_home = who[sheltering & go_home[of]]
 
@@ -633,8 +657,8 @@ class Civilians:
             push = (
                 fear
                 / (fear + p.fear_half_saturation)
-                * (1.0 + p.hunger_weight * hunger_by_district[self.home_district[candidates]])
-                * (1.0 - restraint_at_cell[cell])
+                * fed_by_district[self.home_district[candidates]]
+                * free_at_cell[cell]
                 * self._trust_in_screening(candidates)
                 * word_factor
             )
@@ -651,13 +675,18 @@ class Civilians:
                 walk_hazard = np.where(near_front, self.exits.walkout_hazard_per_hour * push, 0.0)
             hazard = cross_hazard + walk_hazard
             leaves = u_leave[hh] < -np.expm1(-hazard)
-            # Only leavers read u_route: made up to the last one's household, the rest skipped.
-            needed = int(hh[leaves].max()) + 1 if leaves.any() else 0
-            u_route = random_head(rng, self.n_households, needed)
             by_front = np.zeros(leaves.size, dtype=bool)
-            by_front[leaves] = (
-                u_route[hh[leaves]] * hazard[leaves] < walk_hazard[leaves]
-            )  # route in proportion to the two hazards
+            if can_walk_out:
+                # Only leavers read u_route: made up to the last one's household, the rest skipped.
+                needed = int(hh[leaves].max()) + 1 if leaves.any() else 0
+                u_route = random_head(rng, self.n_households, needed)
+                by_front[leaves] = (
+                    u_route[hh[leaves]] * hazard[leaves] < walk_hazard[leaves]
+                )  # route in proportion to the two hazards
+            else:
+                # Nobody reads u_route: a leaver's hazard is above 0 (u_leave >= 0 fell below
+                # 1 - exp(-hazard)), so u_route x hazard is never below a walk hazard of 0.
+                skip_random(rng, self.n_households)
             by_crossing = leaves & ~by_front
             set_out = candidates[by_crossing]
             target = open_crossings[nearest[by_crossing]] if can_cross else target
@@ -673,15 +702,17 @@ class Civilians:
 
     def _leave_probability_bound(
         self,
-        restraint_at_cell: NDArray[np.float64],
+        free_at_cell: NDArray[np.float64],
         crossing_pull: NDArray[np.float64] | None,
         can_walk_out: bool,
-        hunger_by_district: NDArray[np.float64],
+        fed_by_district: NDArray[np.float64],
         word_factor: float,
     ) -> float:
         """An upper bound of anyone's probability of leaving this hour (the largest value of
         every factor of the hazard, with a margin for rounding): a household whose draw is
-        above it cannot leave. ``crossing_pull``: None if no crossing can be reached."""
+        above it cannot leave. ``crossing_pull``: None if no crossing can be reached;
+        ``free_at_cell``: 1 - restraint at each cell; ``fed_by_district``: 1 + the hunger
+        weight x hunger, by district."""
         p, e = self.params, self.exits
         hazard = 0.0
         if crossing_pull is not None:
@@ -689,8 +720,8 @@ class Civilians:
         if can_walk_out:
             hazard += e.walkout_hazard_per_hour
         for factor in (
-            1.0 + p.hunger_weight * hunger_by_district,  # the fear factor is at most 1
-            1.0 - restraint_at_cell,
+            fed_by_district,  # the fear factor is at most 1
+            free_at_cell,
             np.array([1.0 - e.screening_distrust, 1.0 - e.screening_distrust_fighter_family]),
         ):
             hazard *= float(np.abs(factor).max()) if factor.size else 0.0
@@ -716,10 +747,8 @@ class Civilians:
         self.set_state(who, CivilianState.QUEUED)
         self.target_crossing[who] = crossing
         household = self.household[who]
-        if np.all(household[1:] >= household[:-1]):  # ``who`` ascending: households in runs
-            starts = np.ones(who.size, dtype=bool)
-            starts[1:] = household[1:] != household[:-1]
-            member_of = np.cumsum(starts) - 1
+        if (household[1:] >= household[:-1]).all():  # ``who`` ascending: households in runs
+            member_of = np.cumsum(_run_starts(household)) - 1
             n_households = int(member_of[-1]) + 1
         else:
             distinct, member_of = np.unique(household, return_inverse=True)
@@ -917,6 +946,14 @@ class Civilians:
         return int(boarding.size)
 
 
+def _run_starts(values: NDArray[np.integer]) -> NDArray[np.bool_]:
+    """Whether each of ``values`` (non-empty) starts a run of equal values."""
+    starts = np.empty(values.size, dtype=bool)
+    starts[0] = True
+    np.not_equal(values[1:], values[:-1], out=starts[1:])
+    return starts
+
+
 def _ranges(starts: NDArray[np.integer], lengths: NDArray[np.integer]) -> NDArray[np.intp]:
     """The indices ``starts[k], ..., starts[k] + lengths[k] - 1`` for each k, in order."""
     before = np.cumsum(lengths) - lengths  # indices of the earlier ranges listed
@@ -936,6 +973,8 @@ def strikes_per_km2_by_district(
         weights=strikes_by_cell[struck],
         minlength=district_area_km2.size,
     ).astype(np.float64)  # bincount of nothing is int64 even with weights
+    if (district_area_km2 > 0).all():  # the same quotients, without ``where``'s overhead
+        return district_strikes / district_area_km2
     return np.divide(
         district_strikes,
         district_area_km2,

@@ -91,9 +91,15 @@ def random_span(
     """``rng.random(count)`` where it is made: from the first to the last position ``needed``
     says (a mask of ``count``); NaN (less than nothing, greater than nothing) before and after,
     which are skipped. Leaves ``rng`` as ``rng.random(count)`` would."""
-    values = np.full(count, np.nan)
-    where = np.flatnonzero(needed)
-    first, end = (int(where[0]), int(where[-1]) + 1) if where.size else (0, 0)
+    needed = np.asarray(needed, dtype=bool)
+    first = int(needed.argmax()) if count else 0  # the first True (0 if none)
+    if count and needed[first]:
+        end = count - int(needed[::-1].argmax())  # after the last True
+    else:
+        first = end = 0
+    values = np.empty(count)
+    values[:first] = np.nan
+    values[end:] = np.nan
     skip_random(rng, first)
     values[first:end] = rng.random(end - first)
     skip_random(rng, count - end)
