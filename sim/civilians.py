@@ -513,7 +513,7 @@ class Civilians:
     # ----------------------------------------------------------------- decide
     def members(self, households: NDArray[np.intp]) -> NDArray[np.intp]:
         """Every member of ``households`` (ascending ids), in person order."""
-        return self._members_at(households)[0]
+        return _ranges(self._household_start[households], self.household_size[households])
 
     def _members_at(
         self, households: NDArray[np.intp]
@@ -522,10 +522,9 @@ class Civilians:
         each household's first member's position in the members (for
         :meth:`household_means`)."""
         sizes = self.household_size[households]
-        first = np.cumsum(sizes) - sizes
+        who = _ranges(self._household_start[households], sizes)
         of = np.repeat(np.arange(households.size), sizes)
-        who = (self._household_start[households] - first)[of] + np.arange(of.size)
-        return who, of, first
+        return who, of, np.cumsum(sizes) - sizes
 
     def household_means(
         self,
