@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.fear import decay_and_bound_harm, decay_and_harm, run_starts
 from sim.geography import Geography
 from sim.index_sets import union
 from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
@@ -185,9 +186,12 @@ class Civilians:
         self._household_start = np.flatnonzero(np.diff(self.household, prepend=-1))
         self._fear_decay = np.float32(math.exp(-math.log(2) / params.fear_half_life_hours))
         runs = np.flatnonzero(np.diff(self.home_district, prepend=-1))
-        self._district_runs = (self.home_district[runs], np.diff(np.append(runs, n)))
-        """Home district and length of each run of people with the same one (people are
-        stored by home cell)."""
+        self._district_runs = (
+            self.home_district[runs].astype(np.int64),
+            run_starts(np.diff(np.append(runs, n))),
+        )
+        """Home district of each run of people with the same one (people are stored by home
+        cell), and where each run starts (:func:`sim.fear.run_starts`)."""
         self._away = np.zeros(0, dtype=np.intp)
         """People inside the enclave standing off their home cell (ascending), kept up to date
         by :meth:`move`; read by :meth:`inside_on`."""
@@ -245,10 +249,11 @@ class Civilians:
         self._fear_decay_lower = float(self._fear_decay) * (1 - FEAR_MARGIN)
         runs = np.flatnonzero(np.diff(self.home_district[first], prepend=-1))
         self._household_district_runs = (
-            self.home_district[first][runs],
-            np.diff(np.append(runs, self.n_households)),
+            self.home_district[first][runs].astype(np.int64),
+            run_starts(np.diff(np.append(runs, self.n_households))),
         )
-        """Home district and length of each run of households with the same one."""
+        """Home district of each run of households with the same one, and where each run
+        starts."""
 
     # ----------------------------------------------------------------- queries
     def in_state(self, state: CivilianState) -> NDArray[np.intp]:
@@ -473,42 +478,44 @@ class Civilians:
         district, and for ``struck`` (people inside the enclave on struck cells) the
         ``strikes_on_struck`` on their cell. (Fear outside the enclave is never read.)"""
         p = self.params
-        self.fear *= self._fear_decay
-        if self._fear_bounds_kept:
-            self.fear_upper *= self._fear_decay_upper
-            self.fear_lower *= self._fear_decay_lower
-        if district_strikes_per_km2.any():
-            by_district = (p.fear_per_strike_per_km2_in_district * district_strikes_per_km2).astype(
-                np.float32
-            )
-            district, run_length = self._district_runs
-            harm = np.repeat(by_district[district], run_length)  # by_district[home_district]
-            in_cell = p.fear_per_strike_in_cell * strikes_on_struck.astype(np.float32)
-            harm[struck] += in_cell
-            self.fear += np.multiply(harm, self.fear_sensitivity, out=harm)
+        if not district_strikes_per_km2.any():  # no harm seen this hour: fear only decays
+            self.fear *= self._fear_decay
             if self._fear_bounds_kept:
-                self._bound_harm(by_district, struck, in_cell)
-
-    def _bound_harm(
-        self,
-        by_district: NDArray[np.float32],
-        struck: NDArray[np.intp],
-        in_cell: NDArray[np.float32],
-    ) -> None:
-        """Add this hour's harm to the fear bounds: between the household's district harm and
-        that plus the most harm on a member's cell, times its least and most sensitivity
-        (all non-negative)."""
-        district, run_length = self._household_district_runs
-        in_district = np.repeat(by_district[district].astype(np.float64), run_length)
-        scratch = np.multiply(self._sensitivity_upper, in_district)
-        self.fear_upper += scratch
-        self.fear_lower += np.multiply(self._sensitivity_lower, in_district, out=scratch)
-        if struck.size:  # ascending, so each household's struck members are together
-            household = self.household[struck]
-            first = np.flatnonzero(_run_starts(household))
-            most_in_cell = np.maximum.reduceat(in_cell.astype(np.float64), first)
-            hit = household[first]
-            self.fear_upper[hit] += self._sensitivity_upper[hit] * most_in_cell
+                self.fear_upper *= self._fear_decay_upper
+                self.fear_lower *= self._fear_decay_lower
+            return
+        by_district = (p.fear_per_strike_per_km2_in_district * district_strikes_per_km2).astype(
+            np.float32
+        )
+        in_cell = p.fear_per_strike_in_cell * strikes_on_struck.astype(np.float32)
+        district, run_start = self._district_runs
+        decay_and_harm(
+            self.fear,
+            self.fear_sensitivity,
+            self._fear_decay,
+            run_start,
+            district,
+            by_district,
+            struck,
+            in_cell,
+        )
+        if self._fear_bounds_kept:
+            # Between the household's district harm and that plus the most harm on a member's
+            # cell, times its least and most sensitivity (all non-negative).
+            district, run_start = self._household_district_runs
+            decay_and_bound_harm(
+                self.fear_upper,
+                self.fear_lower,
+                self._fear_decay_upper,
+                self._fear_decay_lower,
+                self._sensitivity_upper,
+                self._sensitivity_lower,
+                run_start,
+                district,
+                by_district,
+                self.household[struck],  # ascending, so each household's members together
+                in_cell,
+            )
 
     # ----------------------------------------------------------------- decide
     def members(self, households: NDArray[np.intp]) -> NDArray[np.intp]:
