@@ -20,7 +20,7 @@ from sim.fear import decay_and_bound_harm, decay_and_harm, run_starts
 from sim.geography import Geography
 from sim.index_sets import union
 from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
-from sim.rng import random_head, random_span, skip_random, uniforms_below
+from sim.rng import random_at, random_span, skip_random, uniforms_below
 
 
 class CivilianState(IntEnum):
@@ -683,11 +683,11 @@ class Civilians:
             leaves = u_leave[hh] < -np.expm1(-hazard)
             by_front = np.zeros(leaves.size, dtype=bool)
             if can_walk_out:
-                # Only leavers read u_route: made up to the last one's household, the rest skipped.
-                needed = int(hh[leaves].max()) + 1 if leaves.any() else 0
-                u_route = random_head(rng, self.n_households, needed)
+                # Only leavers read u_route: made at their households, the rest skipped
+                # (``hh`` is ascending, as ``candidates`` are).
+                u_route = random_at(rng, self.n_households, hh[leaves])
                 by_front[leaves] = (
-                    u_route[hh[leaves]] * hazard[leaves] < walk_hazard[leaves]
+                    u_route * hazard[leaves] < walk_hazard[leaves]
                 )  # route in proportion to the two hazards
             else:
                 # Nobody reads u_route: a leaver's hazard is above 0 (u_leave >= 0 fell below

@@ -85,6 +85,36 @@ def random_head(rng: np.random.Generator, count: int, needed: int) -> NDArray[np
     return head
 
 
+SPARSE_AT_SPACING = 1_000
+"""Draws one position's jump costs about as many as it skips (``advance`` and the state
+copies): :func:`random_at` jumps to each position when they are sparser than this."""
+
+
+def random_at(
+    rng: np.random.Generator, count: int, positions: NDArray[np.integer]
+) -> NDArray[np.float64]:
+    """``rng.random(count)[positions]`` (``positions`` ascending, repeats allowed), leaving
+    ``rng`` as that call would: a few far-apart positions are reached by jumping the stream
+    ahead to each (PCG64: :func:`skip_random`), else the draw up to the last one is made."""
+    if positions.size == 0:
+        skip_random(rng, count)
+        return np.zeros(0)
+    needed = int(positions[-1]) + 1
+    if positions.size * SPARSE_AT_SPACING >= needed or not isinstance(
+        rng.bit_generator, np.random.PCG64 | np.random.PCG64DXSM
+    ):
+        return random_head(rng, count, needed)[positions]
+    distinct = np.flatnonzero(np.diff(positions, prepend=-1))
+    values = np.empty(distinct.size)
+    made = 0  # outputs of the stream used so far
+    for k, position in enumerate(positions[distinct].tolist()):
+        skip_random(rng, position - made)
+        values[k] = rng.random()
+        made = position + 1
+    skip_random(rng, count - made)
+    return np.repeat(values, np.diff(np.append(distinct, positions.size)))
+
+
 def random_span(
     rng: np.random.Generator, count: int, needed: NDArray[np.bool_]
 ) -> NDArray[np.float64]:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.rng import random_head, random_span, skip_random, uniforms_below
+from sim.rng import random_at, random_head, random_span, skip_random, uniforms_below
 
 
 def _generators(kind: type[np.random.BitGenerator]) -> tuple[np.random.Generator, ...]:
@@ -36,6 +36,29 @@ def test_random_head_is_the_start_of_the_full_draw() -> None:
     assert np.array_equal(head, full[:37]), "random_head should return the first 37 of the draw"
     assert drawn.random() == headed.random(), "after random_head the stream should be where it was"
     assert random_head(headed, 10, 0).size == 0, "needing none should return no numbers"
+
+
+@pytest.mark.parametrize("kind", [np.random.PCG64, np.random.PCG64DXSM, np.random.Philox])
+@pytest.mark.parametrize(
+    "positions",
+    [[], [0], [5, 5, 9_000], [3, 40_000, 40_000, 49_999], list(range(0, 50_000, 7))],
+)
+def test_random_at_is_the_full_draw_at_those_positions(
+    kind: type[np.random.BitGenerator], positions: list[int]
+) -> None:
+    drawn, picked = _generators(kind)
+    for rng in (drawn, picked):
+        rng.random(dtype=np.float32)  # leaves half a 64-bit output buffered
+    full = drawn.random(50_000)
+    at = np.array(positions, dtype=np.intp)
+    values = random_at(picked, 50_000, at)
+    assert np.array_equal(values, full[at]), (
+        f"{kind.__name__}: random_at({positions[:4]}...) should be the full draw there"
+    )
+    after_drawn = (drawn.random(dtype=np.float32), drawn.random(3))
+    after_picked = (picked.random(dtype=np.float32), picked.random(3))
+    for a, b in zip(after_drawn, after_picked, strict=True):
+        assert np.array_equal(a, b), f"{kind.__name__}: the stream after random_at {b} != {a}"
 
 
 def test_skip_random_differs_from_not_skipping() -> None:
