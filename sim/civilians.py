@@ -19,8 +19,9 @@ from numpy.typing import NDArray
 from sim.fear import decay_and_bound_harm, decay_and_harm, run_starts
 from sim.geography import Geography
 from sim.index_sets import union
+from sim.may_act import may_act, settle_options
 from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
-from sim.rng import random_at, random_span, skip_random, uniforms_below
+from sim.rng import random_at, random_between, skip_random, uniforms_below
 
 
 class CivilianState(IntEnum):
@@ -605,17 +606,20 @@ class Civilians:
         p_shelter = -np.expm1(-p.shelter_hazard_per_hour)
         p_home = -np.expm1(-p.return_home_hazard_per_hour)
         # Those whose fear bounds let them shelter, or go home, if the draw says so; only they
-        # read u_shelter, made over the span of households they cover (NaN elsewhere).
-        could_shelter = (self.at_home_in_household > 0) & (
-            self.fear_upper + FEAR_SLACK > p.shelter_fear_threshold
+        # read u_shelter, made over the span of households they cover (skipped elsewhere).
+        options = np.empty(self.n_households, dtype=np.int8)
+        span_first, span_end = settle_options(
+            self.at_home_in_household,
+            self.sheltering_in_household,
+            self.fear_upper,
+            self.fear_lower,
+            FEAR_SLACK,
+            p.shelter_fear_threshold,
+            p.return_home_fear_threshold,
+            options,
         )
-        could_go_home = (self.sheltering_in_household > 0) & (
-            self.fear_lower - FEAR_SLACK < p.return_home_fear_threshold
-        )
-        u_shelter = random_span(rng, self.n_households, could_shelter | could_go_home)
-        may_shelter = (u_shelter < p_shelter) & could_shelter
-        may_go_home = (u_shelter < p_home) & could_go_home
-        may_leave = np.zeros(self.n_households, dtype=bool)
+        u_settle = random_between(rng, self.n_households, span_first, span_end)
+        below, u_below = np.zeros(0, dtype=np.intp), np.zeros(0)
         if can_cross or can_walk_out:
             # Factors of the push by home district and by cell, worked out once for both the
             # bound and the candidates (each candidate's factor is the same float either way).
@@ -630,14 +634,12 @@ class Civilians:
             )
             # u_leave is read only where it falls below the bound: only those are made.
             below, u_below = uniforms_below(rng, self.n_households, bound)
-            may_leave[below] = True
-            u_leave = np.full(self.n_households, np.nan)
-            u_leave[below] = u_below
             # u_route, the third draw per household, is made where it is read.
         else:  # nobody can leave: the two other draws are skipped, not made
             skip_random(rng, 2 * self.n_households)
-        may_act = may_shelter | may_go_home | may_leave
-        acting = np.flatnonzero(may_act)
+        acting, u_acting, may_leave, u_leave = may_act(
+            options, span_first, u_settle, p_shelter, p_home, below.astype(np.intp), u_below
+        )
         who, of, first = self._members_at(acting)  # of: each one's household's index in acting
         state = self.state[who]
         home = state == int(CivilianState.AT_HOME)  # codes, as :data:`LAST_ENCLAVE_STATE`
@@ -645,7 +647,6 @@ class Civilians:
         settled = home | sheltering
         (hh_fear,) = self.household_means((self.fear[who],), settled, acting, first)
 
-        u_acting = u_shelter[acting]
         go_shelter = (hh_fear > p.shelter_fear_threshold) & (u_acting < p_shelter)
         go_home = (hh_fear < p.return_home_fear_threshold) & (u_acting < p_home)
         to_shelter = who[home & go_shelter[of]]
@@ -655,7 +656,7 @@ class Civilians:
         target = np.zeros(0, dtype=np.intp)
         walk_out = np.zeros(0, dtype=np.intp)
         if can_cross or can_walk_out:
-            deciding = settled & may_leave[acting][of]  # the others cannot leave
+            deciding = settled & may_leave[of]  # the others cannot leave
             candidates = who[deciding]
             cell = self.cell[candidates]
             hh = self.household[candidates]
@@ -680,7 +681,7 @@ class Civilians:
                 near_front = walkout_in_reach[cell]
                 walk_hazard = np.where(near_front, self.exits.walkout_hazard_per_hour * push, 0.0)
             hazard = cross_hazard + walk_hazard
-            leaves = u_leave[hh] < -np.expm1(-hazard)
+            leaves = u_leave[of[deciding]] < -np.expm1(-hazard)
             by_front = np.zeros(leaves.size, dtype=bool)
             if can_walk_out:
                 # Only leavers read u_route: made at their households, the rest skipped

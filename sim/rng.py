@@ -115,23 +115,13 @@ def random_at(
     return np.repeat(values, np.diff(np.append(distinct, positions.size)))
 
 
-def random_span(
-    rng: np.random.Generator, count: int, needed: NDArray[np.bool_]
+def random_between(
+    rng: np.random.Generator, count: int, first: int, end: int
 ) -> NDArray[np.float64]:
-    """``rng.random(count)`` where it is made: from the first to the last position ``needed``
-    says (a mask of ``count``); NaN (less than nothing, greater than nothing) before and after,
-    which are skipped. Leaves ``rng`` as ``rng.random(count)`` would."""
-    needed = np.asarray(needed, dtype=bool)
-    first = int(needed.argmax()) if count else 0  # the first True (0 if none)
-    if count and needed[first]:
-        end = count - int(needed[::-1].argmax())  # after the last True
-    else:
-        first = end = 0
-    values = np.empty(count)
-    values[:first] = np.nan
-    values[end:] = np.nan
+    """``rng.random(count)[first:end]``, the draws before and after skipped, not made;
+    leaves ``rng`` as ``rng.random(count)`` would."""
     skip_random(rng, first)
-    values[first:end] = rng.random(end - first)
+    values = rng.random(end - first)
     skip_random(rng, count - end)
     return values
 

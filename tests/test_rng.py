@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.rng import random_at, random_head, random_span, skip_random, uniforms_below
+from sim.rng import random_at, random_between, random_head, skip_random, uniforms_below
 
 
 def _generators(kind: type[np.random.BitGenerator]) -> tuple[np.random.Generator, ...]:
@@ -67,20 +67,13 @@ def test_skip_random_differs_from_not_skipping() -> None:
     assert skipped.random() != untouched.random(), "a skip of one draw should move the stream"
 
 
-@pytest.mark.parametrize("positions", [[], [5], [3, 40, 41], [0, 99]])
-def test_random_span_makes_the_draws_over_the_span_and_nan_outside(positions: list[int]) -> None:
+@pytest.mark.parametrize("first, end", [(0, 0), (5, 6), (3, 42), (0, 100), (100, 100)])
+def test_random_between_is_that_slice_of_the_full_draw(first: int, end: int) -> None:
     drawn, spanned = _generators(np.random.PCG64)
     full = drawn.random(100)
-    needed = np.zeros(100, dtype=bool)
-    needed[positions] = True
-    values = random_span(spanned, 100, needed)
-    made = ~np.isnan(values)
-    expected_made = np.zeros(100, dtype=bool)
-    if positions:
-        expected_made[min(positions) : max(positions) + 1] = True
-    assert np.array_equal(made, expected_made), "values should be made from first to last needed"
-    assert np.array_equal(values[made], full[made]), "made values should equal the full draw's"
-    assert drawn.random() == spanned.random(), "after random_span the stream should be where it was"
+    values = random_between(spanned, 100, first, end)
+    assert np.array_equal(values, full[first:end]), f"expected the full draw's [{first}:{end}]"
+    assert drawn.random() == spanned.random(), "after random_between the stream should be there"
 
 
 @pytest.mark.parametrize("p", [0.003, 0.04, 0.3])
