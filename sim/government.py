@@ -66,20 +66,26 @@ class AssaultGroup(mesa.Agent):
         return self.regroup_end_step != NOT_REGROUPING
 
     def objective_xy(
-        self, town_cell: dict[str, int], rebel: NDArray[np.bool_]
+        self,
+        town_cell: dict[str, int],
+        rebel: NDArray[np.bool_],
+        open_cells: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None,
     ) -> tuple[float, float] | None:
         """The first listed objective still in ``rebel`` (rebel-held cells open to attack);
         once the plan is done, the nearest such farmland (towns are isolated first, not
-        stormed), else the nearest such town cell."""
+        stormed), else the nearest such town cell. ``open_cells``: those farmland cells and
+        all of ``rebel``'s (flat indices, ascending), if already found."""
         geo = self.geo
         while self.objectives and not rebel[town_cell[self.objectives[0]]]:
             self.objectives.pop(0)
         if self.objectives:
             return geo.town_xy_m[self.objectives[0]]
         x, y = geo.x_m[self.cell], geo.y_m[self.cell]
-        for open_ground in (rebel & ~geo.urban, rebel):
-            if open_ground.any():
-                cell = geo.nearest_cell(x, y, open_ground)
+        if open_cells is None:
+            open_cells = (np.flatnonzero(rebel & ~geo.urban), np.flatnonzero(rebel))
+        for candidates in open_cells:
+            if candidates.size:
+                cell = geo.nearest_of(x, y, candidates)
                 return float(geo.x_m[cell]), float(geo.y_m[cell])
         return None
 
@@ -245,9 +251,17 @@ class GovernmentForces:
     def advance_units(self, open_to_attack: NDArray[np.bool_]) -> None:
         """Each group not regrouping moves towards its objective among rebel-held cells
         ``open_to_attack``."""
+        open_cells = None  # found once, for the first group past its listed objectives
         for group in self.assault_groups:
             if group.regrouping:
                 continue
-            target = group.objective_xy(self.town_cell, open_to_attack)
+            if open_cells is None and not any(
+                open_to_attack[self.town_cell[town]] for town in group.objectives
+            ):
+                open_cells = (
+                    np.flatnonzero(open_to_attack & ~self.geo.urban),
+                    np.flatnonzero(open_to_attack),
+                )
+            target = group.objective_xy(self.town_cell, open_to_attack, open_cells)
             if target is not None:
                 group.advance(target, self.territory, self.params.reach_m)

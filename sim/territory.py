@@ -51,8 +51,8 @@ class Territory:
         """(version, codes, counts) of the last :meth:`border_pairs`."""
         self._pocket_sizes = (-1, np.zeros(0, dtype=np.int64))
         """(version, cells of each pocket label) of the last :meth:`_sizes_of_pockets`."""
-        self._largest_pocket: tuple[int, dict[int, int]] = (-1, {})
-        """(version, code -> cells) of :meth:`largest_pocket_cells` found since it."""
+        self._largest_pocket: tuple[int, NDArray[np.int64]] = (-1, np.zeros(0, dtype=np.int64))
+        """(version, cells by code) of the last :meth:`largest_pocket_cells`."""
         self._walking: tuple[int, csr_matrix | None] = (-1, None)
         """(version, graph) of the last :meth:`_walking_graph`."""
         self.initial_rebel_cells = int(np.count_nonzero(self.rebel()))
@@ -108,15 +108,20 @@ class Territory:
 
     def largest_pocket_cells(self, code: int) -> int:
         """Cells of the largest pocket holding any of ``code``'s cells (0 if it holds none;
-        found once per change of control)."""
+        found for every code at once, once per change of control)."""
         version, largest = self._largest_pocket
         if version != self.version:
-            largest = {}
+            rebel = self._labels > 0
+            n_labels = self.n_pockets + 1
+            n_codes = int(self.controller.max()) + 1
+            # Which (code, pocket) pairs occur, then each code's largest pocket among them.
+            pairs = np.bincount(
+                self.controller[rebel].astype(np.int64) * n_labels + self._labels[rebel],
+                minlength=n_codes * n_labels,
+            ).reshape(n_codes, n_labels)
+            largest = np.where(pairs > 0, self._sizes_of_pockets(), 0).max(axis=1)
             self._largest_pocket = (self.version, largest)
-        if code not in largest:
-            own = self._labels[self.controller == code]
-            largest[code] = int(self._sizes_of_pockets()[np.unique(own)].max()) if own.size else 0
-        return largest[code]
+        return int(largest[code]) if 0 <= code < largest.size else 0
 
     def pocket_cells(self) -> NDArray[np.int64]:
         """Cells of each pocket (pocket k at index k - 1)."""
