@@ -80,18 +80,23 @@ class HandOver:
             return
         rebel = territory.rebel()
         labels_after = territory.pocket_labels()
-        split = False
-        for pocket in np.unique(labels_before[cells]):
+        # The pockets that lost cells, and in one pass where what is left of each now lies.
+        touched = np.zeros(pockets_before + 1, dtype=bool)
+        touched[labels_before[cells]] = True
+        touched[0] = False
+        was_touched = np.flatnonzero(touched[labels_before])
+        left = was_touched[rebel[was_touched]]
+        n_after = territory.n_pockets + 1
+        pairs = np.unique(labels_before[left].astype(np.int64) * n_after + labels_after[left])
+        # A pocket splits when what is left of it lies in more than one pocket, even in an
+        # hour in which another pocket ends (the count of pockets then does not grow).
+        pieces = np.bincount(pairs // n_after, minlength=pockets_before + 1)
+        split = bool((pieces > 1).any())
+        for pocket in np.flatnonzero(touched & (pieces == 0)):  # nothing left of it
             was = np.flatnonzero(labels_before == pocket)
-            # A pocket splits when what is left of it lies in more than one pocket, even in an
-            # hour in which another pocket ends (the count of pockets then does not grow).
-            split |= np.unique(labels_after[was[rebel[was]]]).size > 1
-            if not rebel[was].any():
-                end = PocketEnd(
-                    t // HOURS_PER_DAY, self.geo.main_district(was), cause, int(was.size)
-                )
-                self.pocket_ends.append(end)
-                self.events.add(t, "pocket_ended", "", end.place, f"{cause}; {end.cells} cells")
+            end = PocketEnd(t // HOURS_PER_DAY, self.geo.main_district(was), cause, int(was.size))
+            self.pocket_ends.append(end)
+            self.events.add(t, "pocket_ended", "", end.place, f"{cause}; {end.cells} cells")
         before = before_all[cells]
         self.cells_lost += np.bincount(before, minlength=len(self.cells_lost))
         self.residents_lost += np.bincount(
