@@ -18,9 +18,6 @@ from sim.geography import GOVERNMENT, Geography
 
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 UNREACHABLE = -1
-PRUNE_PAIRS_EVERY = 32
-"""Changes of control between two prunings of the pairs :meth:`Territory.border_pairs` counts
-(pruning costs about as much as counting; pairs of two government cells count nothing)."""
 
 
 class Territory:
@@ -45,10 +42,11 @@ class Territory:
         graph is built by selecting them (:meth:`_walking_graph`)."""
         self._labels, self.n_pockets = self._label()
         self._front = self._whole_front()
-        self._rebel_pairs = (self.version, *self._pairs[:2])
-        """(version pruned at, i, j) of :meth:`_border_candidates`."""
-        self._border_pairs: tuple[int, int, NDArray[np.int64]] | None = None
-        """(version, codes, counts) of the last :meth:`border_pairs`."""
+        self._n_codes = int(self.controller.max(initial=GOVERNMENT)) + 1
+        ci, cj = self.controller[self._pairs[0]], self.controller[self._pairs[1]]
+        self._border_counts = self._pair_counts(ci, cj)
+        """Adjacent cell pairs between each two codes (symmetric), kept up to date by
+        :meth:`capture` from the pairs around the cells that change hands."""
         self._pocket_sizes = (-1, np.zeros(0, dtype=np.int64))
         """(version, cells of each pocket label) of the last :meth:`_sizes_of_pockets`."""
         self._largest_pocket: tuple[int, NDArray[np.int64]] = (-1, np.zeros(0, dtype=np.int64))
@@ -162,31 +160,42 @@ class Territory:
 
     def border_pairs(self, n_codes: int) -> NDArray[np.int64]:
         """Adjacent cell pairs between each two controller codes (symmetric, codes x codes;
-        counted once per change of control)."""
-        cached = self._border_pairs
-        if cached is not None and cached[:2] == (self.version, n_codes):
-            return cached[2].copy()
-        i, j = self._border_candidates()
-        ci, cj = self.controller[i], self.controller[j]
-        differ = ci != cj
-        key = ci[differ].astype(np.int64) * n_codes + cj[differ]
-        counts = np.bincount(key, minlength=n_codes * n_codes)
-        counts = counts.reshape(n_codes, n_codes)
-        counts = counts + counts.T
-        self._border_pairs = (self.version, n_codes, counts)
-        return counts.copy()
+        ``n_codes`` above every code held)."""
+        counts = np.zeros((n_codes, n_codes), dtype=np.int64)
+        k = min(n_codes, self._n_codes)
+        counts[:k, :k] = self._border_counts[:k, :k]
+        return counts
 
-    def _border_candidates(self) -> tuple[NDArray[np.integer], NDArray[np.integer]]:
-        """The neighbour pairs that can join two codes: all with a rebel-held cell on at least
-        one side, and some held by the government on both since the last pruning (which comes
-        every :data:`PRUNE_PAIRS_EVERY` changes of control; a government cell never goes back)."""
-        version, i, j = self._rebel_pairs
-        if self.version - version >= PRUNE_PAIRS_EVERY:
-            rebel = self.rebel()
-            keep = rebel[i] | rebel[j]
-            i, j = i[keep], j[keep]
-            self._rebel_pairs = (self.version, i, j)
-        return i, j
+    def _pair_counts(
+        self, codes_a: NDArray[np.integer], codes_b: NDArray[np.integer]
+    ) -> NDArray[np.int64]:
+        """Pairs (a, b) of different codes, counted both ways (codes x codes)."""
+        n = self._n_codes
+        differ = codes_a != codes_b
+        key = codes_a[differ].astype(np.int64) * n + codes_b[differ]
+        counts = np.bincount(key, minlength=n * n).reshape(n, n)
+        return counts + counts.T
+
+    def _recount_borders(self, cells: NDArray[np.intp], before: NDArray[np.int8]) -> None:
+        """Move the border counts from ``before`` (every cell's code) to now, for the
+        8-neighbour pairs around ``cells`` (all that changed hands; each pair once)."""
+        n_rows, n_cols = self.geo.n_rows, self.geo.n_cols
+        cells = np.unique(cells)
+        changed = np.zeros(self.geo.n_cells, dtype=bool)
+        changed[cells] = True
+        rows, cols = np.divmod(cells, n_cols)
+        ends = []
+        for d_row, d_col in ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)):
+            r, c = rows + d_row, cols + d_col
+            on_map = (r >= 0) & (r < n_rows) & (c >= 0) & (c < n_cols)
+            near = r * n_cols + c
+            # A pair of two changed cells is met from both sides: kept from the lower one.
+            keep = on_map & ~(changed[np.where(on_map, near, 0)] & (near < cells))
+            ends.append((cells[keep], near[keep]))
+        a = np.concatenate([e[0] for e in ends])
+        b = np.concatenate([e[1] for e in ends])
+        self._border_counts += self._pair_counts(self.controller[a], self.controller[b])
+        self._border_counts -= self._pair_counts(before[a], before[b])
 
     def border_cells(self, a: int, b: int) -> NDArray[np.intp]:
         """Cells of ``a`` or ``b`` that touch a cell of the other."""
@@ -205,6 +214,7 @@ class Territory:
         cells = cells[self.controller[cells] != GOVERNMENT]
         if cells.size == 0:
             return cells
+        before = self.controller.copy()
         self.controller[cells] = GOVERNMENT
         labels, n = self._label()
         sizes = np.bincount(labels, minlength=n + 1)
@@ -217,6 +227,7 @@ class Territory:
             labels, n = self._label()
         self._labels, self.n_pockets = labels, n
         self._front = self._front_after(cells)
+        self._recount_borders(cells, before)
         self.version += 1
         return cells
 

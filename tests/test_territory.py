@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy import ndimage
 from scipy.sparse import coo_matrix
 
@@ -44,9 +45,13 @@ def _border_pairs_over_the_whole_map(territory, n_codes: int) -> np.ndarray:
     return counts + counts.T
 
 
-def test_border_pairs_kept_through_captures_equal_the_whole_map_count():
+@pytest.mark.parametrize("min_pocket_cells", [0, 6])
+def test_border_pairs_kept_through_captures_equal_the_whole_map_count(min_pocket_cells: int):
+    """Through captures of neighbouring cells, repeated cells and (with a minimum pocket
+    size) the fragments that fall with them."""
     model = SiegeModel(small_config("days=1"))
     territory = model.territory
+    territory.min_pocket_cells = min_pocket_cells
     n_codes = len(model.factions) + 1
     rng = np.random.default_rng(4)
     for capture in range(40):
@@ -56,7 +61,9 @@ def test_border_pairs_kept_through_captures_equal_the_whole_map_count():
         rebel_cells = np.flatnonzero(territory.rebel())
         if rebel_cells.size == 0:
             break
-        territory.capture(rng.choice(rebel_cells, size=min(8, rebel_cells.size), replace=False))
+        picked = rng.choice(rebel_cells, size=min(8, rebel_cells.size), replace=False)
+        block = np.concatenate([picked, picked[:2], picked[:1] + 1, picked[:1] + model.geo.n_cols])
+        territory.capture(block[block < model.geo.n_cells])
 
 
 def test_walking_graph_is_the_matrix_of_steps_between_rebel_held_neighbours():
