@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 from scipy import ndimage
 
@@ -81,9 +82,18 @@ class DiskCover:
             return
         m = self._margin
         centre = (cells // self.n_cols + m) * self._padded_cols + cells % self.n_cols + m
-        np.add.at(
-            self._count, (centre[:, None] + self._flat_offsets[None, :]).ravel(), np.int32(sign)
-        )
+        _add_disks(self._count, centre.astype(np.int64), self._flat_offsets, sign)
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _add_disks(
+    count: NDArray[np.int32], centre: NDArray[np.int64], offsets: NDArray[np.int64], sign: int
+) -> None:  # pragma: no cover - compiled (tests compare the cover with the distance transform)
+    """``count[c + o] += sign`` for every centre ``c`` and offset ``o`` (numba: the loop
+    ``np.add.at`` makes, without its per-element dispatch)."""
+    for c in centre:
+        for o in offsets:
+            count[c + o] += sign
 
 
 def _distance_m(

@@ -87,10 +87,13 @@ class HandOver:
         was_touched = np.flatnonzero(touched[labels_before])
         left = was_touched[rebel[was_touched]]
         n_after = territory.n_pockets + 1
-        pairs = np.unique(labels_before[left].astype(np.int64) * n_after + labels_after[left])
+        pairs = np.bincount(
+            labels_before[left].astype(np.int64) * n_after + labels_after[left],
+            minlength=(pockets_before + 1) * n_after,
+        ).reshape(pockets_before + 1, n_after)
         # A pocket splits when what is left of it lies in more than one pocket, even in an
         # hour in which another pocket ends (the count of pockets then does not grow).
-        pieces = np.bincount(pairs // n_after, minlength=pockets_before + 1)
+        pieces = np.count_nonzero(pairs, axis=1)
         split = bool((pieces > 1).any())
         for pocket in np.flatnonzero(touched & (pieces == 0)):  # nothing left of it
             was = np.flatnonzero(labels_before == pocket)
