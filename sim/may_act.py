@@ -34,19 +34,20 @@ def settle_options(
     home and ``fear_upper + slack > shelter_threshold``, plus :data:`COULD_GO_HOME` where
     someone is sheltering and ``fear_lower - slack < home_threshold``; return the span
     ``(first, end)`` of the households with any (``(0, 0)`` if none)."""
-    first, end = -1, 0
-    for h in range(options.size):
-        option = 0
-        if at_home[h] > 0 and fear_upper[h] + slack > shelter_threshold:
-            option |= COULD_SHELTER
-        if sheltering[h] > 0 and fear_lower[h] - slack < home_threshold:
-            option |= COULD_GO_HOME
-        options[h] = option
-        if option:
-            if first < 0:
-                first = h
-            end = h + 1
-    return (first, end) if first >= 0 else (0, 0)
+    n = options.size
+    for h in range(n):  # without branches, so that it vectorises
+        could_shelter = (at_home[h] > 0) & (fear_upper[h] + slack > shelter_threshold)
+        could_go_home = (sheltering[h] > 0) & (fear_lower[h] - slack < home_threshold)
+        options[h] = could_shelter * COULD_SHELTER + could_go_home * COULD_GO_HOME
+    first = 0
+    while first < n and options[first] == 0:
+        first += 1
+    if first == n:
+        return 0, 0
+    end = n
+    while options[end - 1] == 0:
+        end -= 1
+    return first, end
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
