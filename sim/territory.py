@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 from scipy import ndimage
 from scipy.sparse import csr_matrix
@@ -78,17 +79,8 @@ class Territory:
         """The front once the cells ``taken`` have passed to the government: they leave it, and
         their rebel-held neighbours join it (government-held cells never go back, so no
         other cell's place changes)."""
-        n_rows, n_cols = self.geo.n_rows, self.geo.n_cols
         front = self._front.copy()
-        rows, cols = np.divmod(taken, n_cols)
-        rebel = self.rebel()
-        for d_row in (-1, 0, 1):
-            for d_col in (-1, 0, 1):
-                r, c = rows + d_row, cols + d_col
-                on_map = (r >= 0) & (r < n_rows) & (c >= 0) & (c < n_cols)
-                neighbour = r[on_map] * n_cols + c[on_map]
-                front[neighbour] |= rebel[neighbour]
-        front[taken] = False
+        _join_front(front, self.rebel(), taken.astype(np.int64), self.geo.n_rows, self.geo.n_cols)
         front.flags.writeable = False
         return front
 
@@ -179,23 +171,18 @@ class Territory:
     def _recount_borders(self, cells: NDArray[np.intp], before: NDArray[np.int8]) -> None:
         """Move the border counts from ``before`` (every cell's code) to now, for the
         8-neighbour pairs around ``cells`` (all that changed hands; each pair once)."""
-        n_rows, n_cols = self.geo.n_rows, self.geo.n_cols
-        cells = np.unique(cells)
+        cells = np.unique(cells).astype(np.int64)
         changed = np.zeros(self.geo.n_cells, dtype=bool)
         changed[cells] = True
-        rows, cols = np.divmod(cells, n_cols)
-        ends = []
-        for d_row, d_col in ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)):
-            r, c = rows + d_row, cols + d_col
-            on_map = (r >= 0) & (r < n_rows) & (c >= 0) & (c < n_cols)
-            near = r * n_cols + c
-            # A pair of two changed cells is met from both sides: kept from the lower one.
-            keep = on_map & ~(changed[np.where(on_map, near, 0)] & (near < cells))
-            ends.append((cells[keep], near[keep]))
-        a = np.concatenate([e[0] for e in ends])
-        b = np.concatenate([e[1] for e in ends])
-        self._border_counts += self._pair_counts(self.controller[a], self.controller[b])
-        self._border_counts -= self._pair_counts(before[a], before[b])
+        _recount_pairs(
+            self._border_counts,
+            self.controller,
+            before,
+            cells,
+            changed,
+            self.geo.n_rows,
+            self.geo.n_cols,
+        )
 
     def border_cells(self, a: int, b: int) -> NDArray[np.intp]:
         """Cells of ``a`` or ``b`` that touch a cell of the other."""
@@ -307,3 +294,54 @@ def _neighbour_pairs(
         pairs.append((a.ravel(), b.ravel(), np.full(a.size, length)))
     i, j, w = (np.concatenate(parts) for parts in zip(*pairs, strict=True))
     return i, j, w
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _join_front(
+    front: NDArray[np.bool_],
+    rebel: NDArray[np.bool_],
+    taken: NDArray[np.int64],
+    n_rows: int,
+    n_cols: int,
+) -> None:  # pragma: no cover - compiled (test_territory: equal to the whole map's front)
+    """In place: the rebel-held 8-neighbours of the cells ``taken`` join ``front``, and the
+    cells ``taken`` leave it."""
+    for cell in taken:
+        row, col = cell // n_cols, cell % n_cols
+        for r in range(max(row - 1, 0), min(row + 2, n_rows)):
+            for c in range(max(col - 1, 0), min(col + 2, n_cols)):
+                if rebel[r * n_cols + c]:
+                    front[r * n_cols + c] = True
+    for cell in taken:
+        front[cell] = False
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _recount_pairs(
+    counts: NDArray[np.int64],
+    controller: NDArray[np.int8],
+    before: NDArray[np.int8],
+    cells: NDArray[np.int64],
+    changed: NDArray[np.bool_],
+    n_rows: int,
+    n_cols: int,
+) -> None:  # pragma: no cover - compiled (test_territory: equal to a whole-map count)
+    """In place: the counts of 8-neighbour pairs of different codes (both ways) move from
+    the codes ``before`` to ``controller`` for the pairs around ``cells`` (distinct; every
+    cell that changed is marked in ``changed``). A pair of two changed cells is counted from
+    the lower one."""
+    for cell in cells:
+        row, col = cell // n_cols, cell % n_cols
+        for r in range(max(row - 1, 0), min(row + 2, n_rows)):
+            for c in range(max(col - 1, 0), min(col + 2, n_cols)):
+                near = r * n_cols + c
+                if near == cell or (changed[near] and near < cell):
+                    continue
+                a, b = controller[cell], controller[near]
+                if a != b:
+                    counts[a, b] += 1
+                    counts[b, a] += 1
+                a, b = before[cell], before[near]
+                if a != b:
+                    counts[a, b] -= 1
+                    counts[b, a] -= 1
