@@ -20,6 +20,7 @@ from sim.fear import decay_and_bound_harm, decay_and_harm, run_starts
 from sim.geography import Geography
 from sim.index_sets import union
 from sim.may_act import may_act, settle_options
+from sim.on_cells import inside_at_home
 from sim.params import CivilianParams, DealParams, ExitParams, PopulationParams
 from sim.rng import random_at, random_between, skip_random, uniforms_below
 
@@ -457,16 +458,16 @@ class Civilians:
         cells = cells.astype(self.home_cell.dtype)  # else searchsorted converts home_cell
         lo = np.searchsorted(self.home_cell, cells, side="left")
         hi = np.searchsorted(self.home_cell, cells, side="right")
-        at_home_cell = _ranges(lo, hi - lo)
-        on_home_cell = at_home_cell[self.cell[at_home_cell] == self.home_cell[at_home_cell]]
+        on_home_cell = inside_at_home(
+            lo, hi, self.cell, self.home_cell, self.state, LAST_ENCLAVE_STATE
+        )
         self._away = self._away[self.state[self._away] <= LAST_ENCLAVE_STATE]
         if self._away.size == 0 or cells.size == 0:
-            who = on_home_cell
-        else:  # the two lists are disjoint: the kept list holds only people off home
-            where = self.cell[self._away]
-            at = np.minimum(np.searchsorted(cells, where), cells.size - 1)
-            who = np.sort(np.concatenate([on_home_cell, self._away[cells[at] == where]]))
-        return who[self.state[who] <= LAST_ENCLAVE_STATE]
+            return on_home_cell
+        # The two lists are disjoint: the kept list holds only people off home (all inside).
+        where = self.cell[self._away]
+        at = np.minimum(np.searchsorted(cells, where), cells.size - 1)
+        return np.sort(np.concatenate([on_home_cell, self._away[cells[at] == where]]))
 
     # ----------------------------------------------------------------- perceive
     def perceive(
