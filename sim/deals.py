@@ -129,6 +129,8 @@ class DealBroker:
         """Index into ``deals`` of the open deal covering each cell; NO_DEAL elsewhere
         (written only through :meth:`_cover`)."""
         self._residents_weight = geo.people + 1.0
+        self._main_pockets = (-1, np.zeros(0, dtype=np.int64))
+        """(territory version, labels by code) of the last :meth:`_main_pocket_labels`."""
         """Initial residents + 1 per cell: what makes a pocket a faction's main one."""
         self._deal_cells_version = 0
         """Incremented on every write to ``deal_of_cell``; :meth:`ceasefire` compares it."""
@@ -239,7 +241,7 @@ class DealBroker:
         residents of its cells lived): each district's stock and people (by home district)
         counted in the share of its rebel-held cells that lie in that pocket."""
         territory, geo = self.territory, self.geo
-        label = territory.main_pocket_label(f.code, self._residents_weight)
+        label = int(self._main_pocket_labels()[f.code])
         if label == 0:
             return math.inf
         in_pockets = territory.pocket_labels() == label
@@ -329,7 +331,16 @@ class DealBroker:
     def _main_pocket_cells(self, f: Faction) -> int:
         """Cells of the pocket where most of the people on ``f``'s ground lived (its towns);
         1 is added to every cell's residents so that empty farmland still counts."""
-        return self.territory.main_pocket_cells(f.code, self._residents_weight)
+        label = int(self._main_pocket_labels()[f.code])
+        return int(self.territory.pocket_cells()[label - 1]) if label else 0
+
+    def _main_pocket_labels(self) -> NDArray[np.int64]:
+        """:meth:`Territory.main_pocket_labels` by residents, once per change of control."""
+        version, labels = self._main_pockets
+        if version != self.territory.version:
+            labels = self.territory.main_pocket_labels(self._residents_weight)
+            self._main_pockets = (self.territory.version, labels)
+        return labels
 
     def _place_of(self, f: Faction) -> str:
         return self.geo.main_district(np.flatnonzero(self.territory.controller == f.code))

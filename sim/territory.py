@@ -126,21 +126,23 @@ class Territory:
             self._pocket_sizes = (self.version, sizes)
         return sizes
 
-    def main_pocket_label(self, code: int, weight: NDArray[np.float64]) -> int:
-        """Label of the pocket holding the most of ``weight`` over ``code``'s cells (e.g. its
-        initial residents: where its towns are), ties to the first; 0 if it holds none."""
-        own = self.controller == code
-        if not own.any():
-            return 0
+    def main_pocket_labels(self, weight: NDArray[np.float64]) -> NDArray[np.int64]:
+        """By controller code: the label of the pocket holding the most of ``weight`` over the
+        code's cells (e.g. its initial residents: where its towns are), ties to the first; 0
+        if it holds none. (Each pocket's sum adds the same cells in the same order as a sum
+        over one code's cells alone.)"""
+        rebel = np.flatnonzero(self._labels)
+        n_labels = self.n_pockets + 1
+        codes = self.controller[rebel].astype(np.int64)
         in_pocket = np.bincount(
-            self._labels[own], weights=weight[own], minlength=self.n_pockets + 1
-        )
-        return 1 + int(np.argmax(in_pocket[1:]))
-
-    def main_pocket_cells(self, code: int, weight: NDArray[np.float64]) -> int:
-        """Cells of :meth:`main_pocket_label`'s pocket; 0 if ``code`` holds none."""
-        label = self.main_pocket_label(code, weight)
-        return int(self._sizes_of_pockets()[label]) if label else 0
+            codes * n_labels + self._labels[rebel],
+            weights=weight[rebel],
+            minlength=self._n_codes * n_labels,
+        ).reshape(self._n_codes, n_labels)
+        held = np.bincount(codes, minlength=self._n_codes) > 0
+        if n_labels == 1:
+            return np.zeros(self._n_codes, dtype=np.int64)
+        return np.where(held, 1 + np.argmax(in_pocket[:, 1:], axis=1), 0)
 
     def attached(self, code: int, to: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """Cells of ``code`` in its own connected patches that touch the cells ``to``."""

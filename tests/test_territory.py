@@ -86,3 +86,28 @@ def test_walking_graph_is_the_matrix_of_steps_between_rebel_held_neighbours():
             assert np.array_equal(getattr(graph, name), getattr(expected, name)), (
                 f"the walking graph's {name} differ from the COO matrix's after capture"
             )
+
+
+def test_main_pocket_labels_of_every_code_equal_one_code_at_a_time():
+    """Through captures that split the enclave, each code's main pocket (most weight over its
+    cells, ties to the first; 0 if it holds none) is what a sum over its cells alone gives."""
+    model = SiegeModel(small_config("days=1"))
+    territory = model.territory
+    weight = model.geo.people + 1.0
+    rng = np.random.default_rng(5)
+    for capture in range(30):
+        labels = territory.pocket_labels()
+        expected = []
+        for code in range(len(model.factions) + 1):
+            own = (territory.controller == code) & (labels > 0)
+            if not own.any():
+                expected.append(0)
+                continue
+            sums = np.bincount(labels[own], weights=weight[own], minlength=territory.n_pockets + 1)
+            expected.append(1 + int(np.argmax(sums[1:])))
+        got = territory.main_pocket_labels(weight)[: len(expected)].tolist()
+        assert got == expected, f"expected main pockets {expected} after {capture} captures"
+        rebel_cells = np.flatnonzero(territory.rebel())
+        if rebel_cells.size == 0:
+            break
+        territory.capture(rng.choice(rebel_cells, size=min(12, rebel_cells.size), replace=False))
