@@ -12,6 +12,7 @@ fixed chance and leaves for government areas.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
 from sim.civilians import NO_SITE, Civilians, CivilianState
@@ -111,21 +112,23 @@ def allocate(preference: NDArray[np.integer], quota: NDArray[np.int64]) -> NDArr
     """Each person (row of ``preference``: sites, most wanted first) gets the first site on
     their list with quota left; people earlier in the rows go first. ``NO_SITE`` for those
     left over when the quotas run out."""
-    n, n_sites = preference.shape
-    site = np.full(n, NO_SITE, dtype=np.int8)
-    left = np.asarray(quota, dtype=np.int64).copy()
-    waiting = np.arange(n)
-    for rank in range(n_sites):
-        if waiting.size == 0 or not left.any():
-            break
-        # Within a rank each person wants one site, so the sites' queues are disjoint: each
-        # site takes the first ``left`` of those who want it, in row order.
-        wanted = preference[waiting, rank].astype(np.intp)
-        order = np.argsort(wanted, kind="stable")
-        counts = np.bincount(wanted, minlength=n_sites)
-        place_in_queue = np.arange(waiting.size) - np.repeat(np.cumsum(counts) - counts, counts)
-        taken = order[place_in_queue < left[wanted[order]]]
-        site[waiting[taken]] = wanted[taken]
-        left -= np.bincount(wanted[taken], minlength=n_sites)
-        waiting = np.delete(waiting, taken)
+    site = np.full(preference.shape[0], NO_SITE, dtype=np.int8)
+    _allocate(np.ascontiguousarray(preference), np.asarray(quota, dtype=np.int64).copy(), site)
     return site
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _allocate(
+    preference: NDArray[np.integer], left: NDArray[np.int64], site: NDArray[np.int8]
+) -> None:  # pragma: no cover - compiled (test_logistics: the rule person by person)
+    """Rank by rank, each person still without a site (``site`` < 0) takes the site of that
+    rank if it has room (``left``, decremented), in row order: within a rank each person
+    wants one site, so each site takes the first of those who want it, as many as it has."""
+    n, n_sites = preference.shape
+    for rank in range(n_sites):
+        for row in range(n):
+            if site[row] < 0:
+                wanted = preference[row, rank]
+                if left[wanted] > 0:
+                    site[row] = wanted
+                    left[wanted] -= 1
