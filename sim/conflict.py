@@ -159,8 +159,10 @@ class Conflict:
         proportion. All decide on the same state; returns the cells to hand over together
         (none while the enclave is whole)."""
         territory = self.territory
-        if territory.n_pockets <= 1:
+        giving_up = [f for f in fighting if f.will_surrender(self.dynamics)]
+        if territory.n_pockets <= 1 or not giving_up:
             return np.zeros(0, dtype=np.intp)
+        fighting = giving_up  # (morale does not change below)
         fallen: list[NDArray[np.intp]] = []
         labels = territory.pocket_labels()
         open_ground = ~ceasefire
@@ -170,7 +172,7 @@ class Conflict:
             cells = np.flatnonzero(labels == pocket)
             for f in fighting:
                 own = cells[(territory.controller[cells] == f.code) & open_ground[cells]]
-                if own.size == 0 or not f.will_surrender(self.dynamics):
+                if own.size == 0:
                     continue
                 share = own.size / held[f.code]
                 surrendered = min(f.fighters, round(fighters[f.code] * share))

@@ -94,7 +94,7 @@ class Territory:
         0 while the enclave is whole; near 1 for a faction shut in a small pocket.
         """
         largest = self.largest_pocket_cells(code)
-        return 1.0 - largest / np.count_nonzero(self._labels) if largest else 0.0
+        return 1.0 - largest / int(self._sizes_of_pockets()[1:].sum()) if largest else 0.0
 
     def largest_pocket_cells(self, code: int) -> int:
         """Cells of the largest pocket holding any of ``code``'s cells (0 if it holds none;
