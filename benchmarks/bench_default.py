@@ -3,7 +3,10 @@
     python benchmarks/bench_default.py [--repeats 3] [hydra overrides ...]
 
 Times model construction and the 1,320 hourly steps separately (outputs are not written),
-and prints the hottest functions of one run with cProfile when --profile is given.
+and prints the hottest functions of one run with cProfile when --profile is given. The first
+run's set-up in a process also holds numba's one-time start-up (``sim/compiled.py``, about
+0.5 s here; compiling the kernels, once per machine, takes longer): compare run 0 with the
+others.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from sim.buses import BusFleet
 from sim.civilians import LAST_ENCLAVE_STATE, Civilians, strikes_per_km2_by_district
 from sim.clock import HOURS_PER_DAY
+from sim.compiled import start_numba
 from sim.conflict import Conflict
 from sim.crossings import Crossings
 from sim.deals import Deal, DealBroker
@@ -240,6 +241,7 @@ class SiegeModel(mesa.Model):
                 "factions as isolated) from the first hour",
                 self.territory.n_pockets,
             )
+        start_numba()  # its one-time start-up belongs to set-up, not to the first hour
         log.info(
             "model ready: %d civilians in %d households, %d factions, %d cells",
             self.civilians.n,
