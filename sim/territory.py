@@ -210,10 +210,17 @@ class Territory:
         small = np.flatnonzero(sizes < self.min_pocket_cells)
         small = small[small > 0]
         if small.size:
-            fragments = np.flatnonzero(np.isin(labels, small))
+            kept = np.ones(n + 1, dtype=bool)
+            kept[small] = False
+            fragments = np.flatnonzero(~kept[labels])
             self.controller[fragments] = GOVERNMENT
             cells = np.concatenate([cells, fragments])
-            labels, n = self._label()
+            # Whole pockets went: the others keep their order (labels number pockets by their
+            # first cell in reading order), so they are numbered again by rank.
+            kept[0] = False
+            renumber = np.zeros(n + 1, dtype=labels.dtype)
+            renumber[kept] = np.arange(1, np.count_nonzero(kept) + 1, dtype=labels.dtype)
+            labels, n = renumber[labels], int(np.count_nonzero(kept))
         self._labels, self.n_pockets = labels, n
         self._front = self._front_after(cells)
         self._recount_borders(cells, before)

@@ -58,6 +58,12 @@ def test_border_pairs_kept_through_captures_equal_the_whole_map_count(min_pocket
         assert np.array_equal(
             territory.border_pairs(n_codes), _border_pairs_over_the_whole_map(territory, n_codes)
         ), f"expected the border pairs to equal a count over the whole map after capture {capture}"
+        geo = model.geo
+        rebel = territory.rebel().reshape(geo.n_rows, geo.n_cols)
+        labels, n = ndimage.label(rebel, structure=EIGHT_CONNECTED)
+        assert n == territory.n_pockets and np.array_equal(
+            territory.pocket_labels(), labels.ravel()
+        ), f"expected the pockets of a labelling of the whole map after capture {capture}"
         rebel_cells = np.flatnonzero(territory.rebel())
         if rebel_cells.size == 0:
             break
@@ -111,3 +117,32 @@ def test_main_pocket_labels_of_every_code_equal_one_code_at_a_time():
         if rebel_cells.size == 0:
             break
         territory.capture(rng.choice(rebel_cells, size=min(12, rebel_cells.size), replace=False))
+
+
+def test_a_fragment_falls_and_the_pockets_left_are_numbered_in_reading_order():
+    """A capture cuts a 2-cell fragment off between two pockets; with a minimum pocket of 3
+    cells the fragment falls with it, and the pockets left are numbered as a labelling of the
+    whole map numbers them."""
+    from sim.geography import Geography
+    from sim.territory import Territory
+
+    grid = np.array(
+        [
+            [1, 1, 0, 0, 0, 0, 0, 0],
+            [1, 1, 0, 1, 1, 0, 0, 0],
+            [0, 0, 0, 1, 0, 0, 1, 1],
+            [0, 0, 0, 0, 0, 0, 1, 1],
+        ]
+    )
+    geo = Geography.from_grids(grid, np.ones_like(grid), ("a",))
+    territory = Territory(geo, min_pocket_cells=3)
+    assert territory.n_pockets == 3, "expected three pockets before the capture"
+    taken = territory.capture(np.array([1 * 8 + 4]))  # leaves (1,3) and (2,3) alone
+    assert sorted(taken.tolist()) == [1 * 8 + 3, 1 * 8 + 4, 2 * 8 + 3], (
+        f"expected the captured cell and the 2-cell fragment to fall, got {sorted(taken)}"
+    )
+    labels, n = ndimage.label(territory.rebel().reshape(grid.shape), structure=EIGHT_CONNECTED)
+    assert territory.n_pockets == n == 2, f"expected 2 pockets left, got {territory.n_pockets}"
+    assert territory.pocket_labels().tolist() == labels.ravel().tolist(), (
+        "expected the pockets numbered as a labelling of the whole map"
+    )
