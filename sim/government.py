@@ -94,11 +94,12 @@ class AssaultGroup(mesa.Agent):
         d2 = (geo.x_m[cells] - geo.x_m[self.cell]) ** 2 + (geo.y_m[cells] - geo.y_m[self.cell]) ** 2
         return d2 <= reach_m**2
 
-    def advance(self, target: tuple[float, float], territory: Territory, reach_m: float) -> None:
-        """Move to the government-held cell within reach that is nearest the objective."""
+    def advance(self, target: tuple[float, float], held: NDArray[np.bool_], reach_m: float) -> None:
+        """Move to the government-``held`` cell within reach that is nearest the objective."""
         geo = self.geo
-        near = geo.cells_near(geo.x_m[self.cell], geo.y_m[self.cell], reach_m)
-        self.cell = geo.nearest_of(*target, near[territory.controller[near] == GOVERNMENT])
+        self.cell = geo.nearest_within(
+            float(geo.x_m[self.cell]), float(geo.y_m[self.cell]), reach_m, held, *target
+        )
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,7 @@ class GovernmentForces:
     def advance_units(self, open_to_attack: NDArray[np.bool_]) -> None:
         """Each group not regrouping moves towards its objective among rebel-held cells
         ``open_to_attack``."""
+        held = self.territory.controller == GOVERNMENT
         open_cells = None  # found once, for the first group past its listed objectives
         for group in self.assault_groups:
             if group.regrouping:
@@ -264,4 +266,4 @@ class GovernmentForces:
                 )
             target = group.objective_xy(self.town_cell, open_to_attack, open_cells)
             if target is not None:
-                group.advance(target, self.territory, self.params.reach_m)
+                group.advance(target, held, self.params.reach_m)

@@ -89,3 +89,27 @@ def test_cells_near_finds_the_cells_within_reach_as_the_whole_map_mask_does(ghou
                 f"at ({x:.0f}, {y:.0f}) m within {radius} m: expected {expected.size} cells "
                 f"{expected[:5]}..., got {found.size} {found[:5]}..."
             )
+
+
+def test_nearest_within_is_the_nearest_allowed_cell_near_the_point(ghouta):
+    """``nearest_within`` (one compiled pass) finds what ``nearest_of`` finds among the
+    allowed cells of ``cells_near``: the same cell, the first on a tie, or an error if none."""
+    _, geo = ghouta
+    rng = np.random.default_rng(6)
+    allowed = rng.random(geo.n_cells) < 0.3
+    for _ in range(60):
+        x, y = rng.uniform(-13000, 13000), rng.uniform(-10000, 13000)
+        target = (float(rng.uniform(-13000, 13000)), float(rng.uniform(-10000, 13000)))
+        if rng.random() < 0.3:  # a target on a cell centre, where ties are likeliest
+            cell = int(rng.integers(geo.n_cells))
+            target = (float(geo.x_m[cell]), float(geo.y_m[cell]))
+        for radius in (0.0, 150.0, 800.0, 2500.0):
+            near = geo.cells_near(x, y, radius)
+            candidates = near[allowed[near]]
+            if candidates.size == 0:
+                with pytest.raises(ValueError, match="no candidate cell"):
+                    geo.nearest_within(x, y, radius, allowed, *target)
+                continue
+            expected = geo.nearest_of(*target, candidates)
+            got = geo.nearest_within(x, y, radius, allowed, *target)
+            assert got == expected, f"at ({x:.0f}, {y:.0f}) within {radius} m: {got} != {expected}"
