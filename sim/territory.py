@@ -221,10 +221,13 @@ class Territory:
             renumber = np.zeros(n + 1, dtype=labels.dtype)
             renumber[kept] = np.arange(1, np.count_nonzero(kept) + 1, dtype=labels.dtype)
             labels, n = renumber[labels], int(np.count_nonzero(kept))
+            sizes = np.concatenate(([sizes[0] + fragments.size], sizes[kept]))
         self._labels, self.n_pockets = labels, n
         self._front = self._front_after(cells)
         self._recount_borders(cells, before)
         self.version += 1
+        sizes.flags.writeable = False
+        self._pocket_sizes = (self.version, sizes)
         return cells
 
     def _label(self) -> tuple[NDArray[np.int32], int]:

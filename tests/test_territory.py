@@ -64,6 +64,10 @@ def test_border_pairs_kept_through_captures_equal_the_whole_map_count(min_pocket
         assert n == territory.n_pockets and np.array_equal(
             territory.pocket_labels(), labels.ravel()
         ), f"expected the pockets of a labelling of the whole map after capture {capture}"
+        sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+        assert np.array_equal(territory.pocket_cells(), sizes), (
+            f"expected pockets of {sizes.tolist()} cells after capture {capture}"
+        )
         rebel_cells = np.flatnonzero(territory.rebel())
         if rebel_cells.size == 0:
             break
@@ -145,4 +149,7 @@ def test_a_fragment_falls_and_the_pockets_left_are_numbered_in_reading_order():
     assert territory.n_pockets == n == 2, f"expected 2 pockets left, got {territory.n_pockets}"
     assert territory.pocket_labels().tolist() == labels.ravel().tolist(), (
         "expected the pockets numbered as a labelling of the whole map"
+    )
+    assert territory.pocket_cells().tolist() == [4, 4], (
+        f"expected two pockets of 4 cells, got {territory.pocket_cells().tolist()}"
     )
