@@ -129,9 +129,9 @@ class DealBroker:
         """Index into ``deals`` of the open deal covering each cell; NO_DEAL elsewhere
         (written only through :meth:`_cover`)."""
         self._residents_weight = geo.people + 1.0
+        """Initial residents + 1 per cell: what makes a pocket a faction's main one."""
         self._main_pockets = (-1, np.zeros(0, dtype=np.int64))
         """(territory version, labels by code) of the last :meth:`_main_pocket_labels`."""
-        """Initial residents + 1 per cell: what makes a pocket a faction's main one."""
         self._deal_cells_version = 0
         """Incremented on every write to ``deal_of_cell``; :meth:`ceasefire` compares it."""
         self._ceasefire: tuple[tuple[int, int], NDArray[np.bool_]] = (
