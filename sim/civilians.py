@@ -639,7 +639,7 @@ class Civilians:
         else:  # nobody can leave: the two other draws are skipped, not made
             skip_random(rng, 2 * self.n_households)
         acting, u_acting, may_leave, u_leave = may_act(
-            options, span_first, u_settle, p_shelter, p_home, below.astype(np.intp), u_below
+            options, span_first, u_settle, p_shelter, p_home, below, u_below
         )
         who, of, first = self._members_at(acting)  # of: each one's household's index in acting
         state = self.state[who]

@@ -106,17 +106,6 @@ class Geography:
         """Mask of the cells whose centres are within ``radius_m`` of the point."""
         return (self.x_m - x_m) ** 2 + (self.y_m - y_m) ** 2 <= radius_m**2
 
-    def cells_near(self, x_m: float, y_m: float, radius_m: float) -> NDArray[np.intp]:
-        """Flat indices (ascending) of the cells :meth:`cells_within` marks, found in the
-        rows and columns around the point instead of over the whole map (cell centres lie on
-        the grid: ``x_m`` by column, ``y_m`` by row)."""
-        margin = radius_m + self.cell_size_m
-        cols = np.flatnonzero(np.abs(self.x_m[: self.n_cols] - x_m) <= margin)
-        rows = np.flatnonzero(np.abs(self.y_m[:: self.n_cols] - y_m) <= margin)
-        window = (rows[:, None] * self.n_cols + cols[None, :]).ravel()
-        near = (self.x_m[window] - x_m) ** 2 + (self.y_m[window] - y_m) ** 2 <= radius_m**2
-        return window[near]
-
     def nearest_within(
         self,
         x_m: float,
@@ -126,9 +115,10 @@ class Geography:
         target_x_m: float,
         target_y_m: float,
     ) -> int:
-        """Of the ``allowed`` cells :meth:`cells_near` the point finds within ``radius_m``, the
-        one nearest the target (the first such, on a tie): ``nearest_of(target, near[allowed
-        [near]])`` in one compiled pass over the rows and columns around the point."""
+        """Of the ``allowed`` cells :meth:`cells_within` marks around the point, the one nearest
+        the target (the first such, on a tie): ``nearest_of(target, flatnonzero(within &
+        allowed))``, in one compiled pass over the rows and columns around the point only (cell
+        centres lie on the grid: ``x_m`` by column, ``y_m`` by row)."""
         cell = _nearest_within(
             self.x_m,
             self.y_m,
@@ -387,7 +377,7 @@ def _nearest_within(
     radius_m2: float,
     target_x: float,
     target_y: float,
-) -> int:  # pragma: no cover - compiled (test_geography: equal to cells_near and nearest_of)
+) -> int:  # pragma: no cover - compiled (test_geography: against cells_within, nearest_of)
     """:meth:`Geography.nearest_within` (-1 if no cell qualifies): the same window, the same
     squared distances, cells in ascending order, the first least distance kept."""
     best, best_d2 = -1, np.inf

@@ -103,12 +103,11 @@ class Territory:
         if version != self.version:
             rebel = self._labels > 0
             n_labels = self.n_pockets + 1
-            n_codes = int(self.controller.max()) + 1
             # Which (code, pocket) pairs occur, then each code's largest pocket among them.
             pairs = np.bincount(
                 self.controller[rebel].astype(np.int64) * n_labels + self._labels[rebel],
-                minlength=n_codes * n_labels,
-            ).reshape(n_codes, n_labels)
+                minlength=self._n_codes * n_labels,
+            ).reshape(self._n_codes, n_labels)
             largest = np.where(pairs > 0, self._sizes_of_pockets(), 0).max(axis=1)
             self._largest_pocket = (self.version, largest)
         return int(largest[code]) if 0 <= code < largest.size else 0

@@ -74,38 +74,23 @@ def test_a_town_without_a_census_figure_needs_an_estimate():
         build_ghouta(broken, load_ghouta())
 
 
-def test_cells_near_finds_the_cells_within_reach_as_the_whole_map_mask_does(ghouta):
-    """On the Ghouta grid and at points inside, on and off its edges, ``cells_near`` (a
-    window of rows and columns) returns exactly the cells ``cells_within`` marks."""
-    _, geo = ghouta
-    rng = np.random.default_rng(5)
-    xs = np.concatenate([rng.uniform(-13000, 13000, 40), [geo.x_m[0], geo.x_m[-1]]])
-    ys = np.concatenate([rng.uniform(-10000, 13000, 40), [geo.y_m[0], geo.y_m[-1]]])
-    for x, y in zip(xs, ys, strict=True):
-        for radius in (0.0, 50.0, 800.0, 2500.0):
-            expected = np.flatnonzero(geo.cells_within(x, y, radius))
-            found = geo.cells_near(x, y, radius)
-            assert np.array_equal(found, expected), (
-                f"at ({x:.0f}, {y:.0f}) m within {radius} m: expected {expected.size} cells "
-                f"{expected[:5]}..., got {found.size} {found[:5]}..."
-            )
-
-
-def test_nearest_within_is_the_nearest_allowed_cell_near_the_point(ghouta):
-    """``nearest_within`` (one compiled pass) finds what ``nearest_of`` finds among the
-    allowed cells of ``cells_near``: the same cell, the first on a tie, or an error if none."""
+def test_nearest_within_is_the_nearest_allowed_cell_the_whole_map_mask_gives(ghouta):
+    """On the Ghouta grid, at points inside, on and off its edges, ``nearest_within`` (a
+    compiled pass over the rows and columns around the point) finds what ``nearest_of`` finds
+    among the allowed cells ``cells_within`` marks over the whole map: the same cell, the first
+    on a tie, or an error if there is none."""
     _, geo = ghouta
     rng = np.random.default_rng(6)
     allowed = rng.random(geo.n_cells) < 0.3
-    for _ in range(60):
-        x, y = rng.uniform(-13000, 13000), rng.uniform(-10000, 13000)
+    xs = np.concatenate([rng.uniform(-13000, 13000, 60), [geo.x_m[0], geo.x_m[-1]]])
+    ys = np.concatenate([rng.uniform(-10000, 13000, 60), [geo.y_m[0], geo.y_m[-1]]])
+    for x, y in zip(xs, ys, strict=True):
         target = (float(rng.uniform(-13000, 13000)), float(rng.uniform(-10000, 13000)))
         if rng.random() < 0.3:  # a target on a cell centre, where ties are likeliest
             cell = int(rng.integers(geo.n_cells))
             target = (float(geo.x_m[cell]), float(geo.y_m[cell]))
-        for radius in (0.0, 150.0, 800.0, 2500.0):
-            near = geo.cells_near(x, y, radius)
-            candidates = near[allowed[near]]
+        for radius in (0.0, 50.0, 150.0, 800.0, 2500.0):
+            candidates = np.flatnonzero(geo.cells_within(x, y, radius) & allowed)
             if candidates.size == 0:
                 with pytest.raises(ValueError, match="no candidate cell"):
                     geo.nearest_within(x, y, radius, allowed, *target)
